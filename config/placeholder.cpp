@@ -1,0 +1,2 @@
+// placeholder so the config target has a translation unit until it grows real sources
+namespace chanmirror::config {}

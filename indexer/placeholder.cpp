@@ -1,0 +1,2 @@
+// placeholder until the indexer grows real sources
+namespace chanmirror::indexer {}

@@ -1,0 +1,76 @@
+#include "io/atomic_file.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <random>
+#include <string>
+
+namespace chanmirror::io {
+namespace {
+
+std::filesystem::path temp_name_for(const std::filesystem::path& target) {
+    static std::atomic<unsigned> counter{0};
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    auto name = "." + target.filename().string() + std::string(temp_marker) +
+                std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+                std::to_string(rng() % 1000000);
+    return target.parent_path() / name;
+}
+
+bool same_bytes(const std::filesystem::path& path, std::string_view bytes) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec || size != bytes.size()) return false;
+    auto existing = read_file(path);
+    return existing && *existing == bytes;
+}
+
+}  // namespace
+
+bool is_temp_name(std::string_view file_name) {
+    return file_name.find(temp_marker) != std::string_view::npos;
+}
+
+core::Result<AtomicFile> AtomicFile::create(const std::filesystem::path& target) {
+    auto temp = temp_name_for(target);
+    auto handle = FileHandle::create_new(temp);
+    if (!handle) return tl::unexpected(handle.error());
+    return AtomicFile(target, std::move(temp), std::move(*handle));
+}
+
+AtomicFile::~AtomicFile() {
+    if (!committed_ && !temp_.empty()) {
+        handle_.close();
+        std::error_code ec;
+        std::filesystem::remove(temp_, ec);
+    }
+}
+
+core::Result<void> AtomicFile::commit() {
+    if (auto r = handle_.sync(); !r) return r;
+    if (auto r = handle_.close(); !r) return r;
+    if (std::rename(temp_.c_str(), target_.c_str()) != 0) {
+        return tl::unexpected(errno_error("cannot rename into place", target_));
+    }
+    committed_ = true;
+    auto dir = target_.parent_path();
+    return sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
+}
+
+core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+    auto file = AtomicFile::create(path);
+    if (!file) return tl::unexpected(file.error());
+    if (auto r = file->write(bytes); !r) return r;
+    return file->commit();
+}
+
+core::Result<WriteOutcome> write_file_if_changed(const std::filesystem::path& path,
+                                                 std::string_view bytes) {
+    if (same_bytes(path, bytes)) return WriteOutcome::unchanged;
+    if (auto r = write_file_atomic(path, bytes); !r) return tl::unexpected(r.error());
+    return WriteOutcome::written;
+}
+
+}  // namespace chanmirror::io

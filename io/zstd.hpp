@@ -1,0 +1,24 @@
+#pragma once
+// One-shot zstd for index files and shards. Frames always carry the content size, which
+// conda needs for shards (it caps decompression when the size is absent).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace chanmirror::io {
+
+struct ZstdOptions {
+    int level = 16;   // conda-index's level for repodata.json.zst
+    int threads = 0;  // 0: single-threaded
+};
+
+core::Result<std::string> zstd_compress(std::string_view bytes, ZstdOptions options = {});
+
+// Decompresses one or more frames; refuses output beyond max_size. `what` names the source.
+core::Result<std::string> zstd_decompress(std::string_view bytes, std::string_view what,
+                                          std::size_t max_size = std::size_t{1} << 32);
+
+}  // namespace chanmirror::io
