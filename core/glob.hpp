@@ -1,0 +1,45 @@
+#pragma once
+// conda's string matching for MatchSpec fields (CEP 29 "String matching"):
+// `^...$` is a regular expression, text with `*` is a glob (only `*` is special),
+// anything else is compared exactly.
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace chanmirror::core {
+
+// True when `text` matches `pattern`, where `*` matches any run of characters (also empty)
+// and every other character matches itself. No allocation.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+class StringMatcher {
+  public:
+    // How letters compare. conda lower-cases the pattern of `name` but not the record value
+    // (GlobLowerStrMatch), and lower-cases both for `license`/`license_family`.
+    enum class Case { sensitive, lower_pattern, insensitive };
+
+    StringMatcher() = default;  // matches everything, like "*"
+
+    static auto parse(std::string_view pattern, Case mode = Case::sensitive)
+        -> Result<StringMatcher>;
+
+    [[nodiscard]] bool matches(std::string_view value) const;
+    // The pattern as conda prints it (lower-cased unless Case::sensitive).
+    [[nodiscard]] auto to_string() const -> const std::string& { return pattern_; }
+    [[nodiscard]] bool is_exact() const { return kind_ == Kind::exact; }
+    [[nodiscard]] bool matches_all() const { return kind_ == Kind::any; }
+
+  private:
+    enum class Kind { any, exact, glob, regex };
+
+    std::string pattern_ = "*";
+    Kind kind_ = Kind::any;
+    bool fold_value_ = false;  // lower-case the value before matching
+    std::shared_ptr<const std::regex> regex_;
+};
+
+}  // namespace chanmirror::core
