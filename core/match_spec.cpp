@@ -1,0 +1,213 @@
+// MatchSpec matching and canonical formatting. Parsing is in match_spec_parse.cpp.
+#include "core/match_spec.hpp"
+
+#include <algorithm>
+
+namespace chanmirror::core {
+
+namespace {
+
+bool is_feature_separator(char c) {
+    return c == ',' || c == ' ';
+}
+
+// Calls f(token) for every non-empty token of a space/comma separated list until f is false.
+template <typename F>
+bool all_tokens(std::string_view text, F f) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (is_feature_separator(text[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && !is_feature_separator(text[j])) {
+            ++j;
+        }
+        if (!f(text.substr(i, j - i))) {
+            return false;
+        }
+        i = j;
+    }
+    return true;
+}
+
+// conda's FeatureMatch: the record's feature set equals the spec's.
+bool same_feature_set(const std::vector<std::string>& set, std::string_view text) {
+    const bool all_known = all_tokens(text, [&](std::string_view token) {
+        return std::binary_search(set.begin(), set.end(), token);
+    });
+    return all_known && std::all_of(set.begin(), set.end(), [&](const std::string& feature) {
+               return !all_tokens(text, [&](std::string_view t) { return t != feature; });
+           });
+}
+
+bool has_any_of(std::string_view text, std::string_view chars) {
+    return text.find_first_of(chars) != std::string_view::npos;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : std::string(sep)) + item;
+    }
+    return out;
+}
+
+std::string key_value(std::string_view key, std::string_view value) {
+    const bool quote = has_any_of(value, ", =");
+    return std::string(key) + (quote ? "='" : "=") + std::string(value) + (quote ? "'" : "");
+}
+
+}  // namespace
+
+auto channel_name(std::string_view channel) -> std::string_view {
+    while (!channel.empty() && channel.back() == '/') {
+        channel.remove_suffix(1);
+    }
+    const std::size_t scheme = channel.find("://");
+    if (scheme == std::string_view::npos) {
+        return channel;
+    }
+    const std::size_t path = channel.find('/', scheme + 3);
+    if (path == std::string_view::npos) {
+        return channel;
+    }
+    std::string_view name = channel.substr(path + 1);
+    if (name.starts_with("t/")) {  // anaconda.org token: /t/<token>/<channel>
+        const std::size_t after_token = name.find('/', 2);
+        name = after_token == std::string_view::npos ? std::string_view()
+                                                     : name.substr(after_token + 1);
+    }
+    return name;
+}
+
+bool MatchSpec::channel_matches(std::string_view record_channel) const {
+    const std::string_view name = channel_name(record_channel);
+    return channel_.find('*') != std::string::npos ? glob_match(channel_, name) : channel_ == name;
+}
+
+bool MatchSpec::matches(const RecordFields& r) const {
+    if (!name_.matches(r.name)) {
+        return false;
+    }
+    if (version_ && !version_->matches_all() &&
+        (r.version == nullptr || !version_->matches(*r.version))) {
+        return false;
+    }
+    if (build_ && !build_->matches(r.build)) {
+        return false;
+    }
+    if (build_number_ && !build_number_->matches(r.build_number)) {
+        return false;
+    }
+    return matches_extra(r);
+}
+
+bool MatchSpec::matches_extra(const RecordFields& r) const {
+    auto same = [](const std::optional<std::string>& want, std::string_view have) {
+        return !want || *want == have;
+    };
+    auto like = [](const std::optional<StringMatcher>& want, std::string_view have) {
+        return !want || want->matches(have);
+    };
+    auto features = [](const std::optional<std::vector<std::string>>& want, std::string_view have) {
+        return !want || same_feature_set(*want, have);
+    };
+    return (channel_.empty() || channel_matches(r.channel)) && same(subdir_, r.subdir) &&
+           same(md5_, r.md5) && same(sha256_, r.sha256) && same(fn_, r.fn) && same(url_, r.url) &&
+           like(license_, r.license) && like(license_family_, r.license_family) &&
+           features(track_features_, r.track_features) && features(features_, r.features);
+}
+
+// conda's MatchSpec.__str__.
+auto MatchSpec::to_string() const -> std::string {
+    std::string out;
+    std::vector<std::string> brackets;
+    const bool exact_channel = !channel_.empty() && channel_.find('*') == std::string::npos;
+    if (exact_channel) {
+        out = channel_;
+    } else if (!channel_.empty()) {
+        brackets.push_back("channel=" + channel_);
+    }
+    if (subdir_) {
+        if (exact_channel) {
+            out += "/" + *subdir_;
+        } else {
+            brackets.push_back("subdir=" + *subdir_);
+        }
+    }
+    out += (out.empty() ? "" : "::") + name_.to_string();
+    format_version_and_build(out, brackets);
+    format_extra(brackets);
+    if (!brackets.empty()) {
+        out += "[" + join(brackets, ",") + "]";
+    }
+    return out;
+}
+
+void MatchSpec::format_version_and_build(std::string& out,
+                                         std::vector<std::string>& brackets) const {
+    const bool has_build = build_ && !build_->matches_all();
+    bool exact_version = false;
+    if (version_ && !version_->matches_all()) {
+        const std::string& v = version_->to_string();
+        if (has_any_of(v, "><$^|,")) {
+            brackets.push_back("version='" + v + "'");
+        } else if (v.starts_with("!=") || v.starts_with("~=")) {
+            if (has_build) {
+                brackets.push_back("version='" + v + "'");
+            } else {
+                out += v;
+            }
+        } else if (v.ends_with(".*")) {
+            out += "=" + v.substr(0, v.size() - 2);
+        } else if (v.ends_with("*")) {
+            out += "=" + v.substr(0, v.size() - 1);
+        } else {
+            out += v.starts_with("==") ? v : "==" + v;
+            exact_version = true;
+        }
+    }
+    if (has_build) {
+        const std::string& b = build_->to_string();
+        if (has_any_of(b, "><$^|,")) {
+            brackets.push_back("build='" + b + "'");
+        } else if (b.find('*') == std::string::npos && exact_version) {
+            out += "=" + b;
+        } else {
+            brackets.push_back("build=" + b);
+        }
+    }
+}
+
+void MatchSpec::format_extra(std::vector<std::string>& brackets) const {
+    if (build_number_ && !build_number_->matches_all()) {
+        brackets.push_back(key_value("build_number", build_number_->to_string()));
+    }
+    for (auto [key, set] :
+         {std::pair{"track_features", &track_features_}, std::pair{"features", &features_}}) {
+        if (*set) {
+            brackets.push_back(key_value(key, join(**set, " ")));
+        }
+    }
+    if (url_ && channel_.empty()) {
+        brackets.push_back(key_value("url", *url_));
+    }
+    for (auto [key, value] : {std::pair{"md5", &md5_}, std::pair{"sha256", &sha256_}}) {
+        if (*value) {
+            brackets.push_back(key_value(key, **value));
+        }
+    }
+    for (auto [key, matcher] :
+         {std::pair{"license", &license_}, std::pair{"license_family", &license_family_}}) {
+        if (*matcher) {
+            brackets.push_back(key_value(key, (*matcher)->to_string()));
+        }
+    }
+    if (fn_ && !url_) {
+        brackets.push_back(key_value("fn", *fn_));
+    }
+}
+
+}  // namespace chanmirror::core
