@@ -1,0 +1,78 @@
+#include "server/access_log.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace chanmirror::server {
+namespace {
+
+// Quotes and control bytes would let a client forge log fields.
+void append_escaped(std::string& out, std::string_view s) {
+    if (s.empty()) {
+        out.push_back('-');
+        return;
+    }
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\' || u < 0x20 || u == 0x7f) {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", u);
+            out.append(hex);
+        } else {
+            out.push_back(c);
+        }
+    }
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<AccessLog>> AccessLog::open(const std::string& destination) {
+    if (destination == "-")
+        return std::unique_ptr<AccessLog>(new AccessLog(stdout, false));
+    std::FILE* f = std::fopen(destination.c_str(), "ae");
+    if (f == nullptr) {
+        return core::fail(core::ErrorKind::io,
+                          "cannot open access log " + destination + ": " + std::strerror(errno));
+    }
+    return std::unique_ptr<AccessLog>(new AccessLog(f, true));
+}
+
+AccessLog::~AccessLog() {
+    if (owned_)
+        std::fclose(file_);
+}
+
+std::string AccessLog::format(const AccessLogEntry& e, std::int64_t unix_time) {
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::time_t t = static_cast<std::time_t>(unix_time);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char when[96];
+    std::snprintf(when, sizeof when, "[%02d/%s/%04d:%02d:%02d:%02d +0000]", tm.tm_mday,
+                  months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::string line;
+    line.reserve(160 + e.target.size() + e.user_agent.size());
+    line.append(e.remote.empty() ? "-" : e.remote).append(" - - ").append(when).append(" \"");
+    append_escaped(line, e.method);
+    line.push_back(' ');
+    append_escaped(line, e.target);
+    line.append(e.version == 10 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
+    line.append(std::to_string(e.status)).push_back(' ');
+    line.append(std::to_string(e.bytes)).append(" \"");
+    append_escaped(line, e.referer);
+    line.append("\" \"");
+    append_escaped(line, e.user_agent);
+    line.append("\"\n");
+    return line;
+}
+
+void AccessLog::write(const AccessLogEntry& entry) {
+    std::string line = format(entry, static_cast<std::int64_t>(std::time(nullptr)));
+    std::lock_guard lock(mutex_);
+    std::fwrite(line.data(), 1, line.size(), file_);
+    std::fflush(file_);
+}
+
+}  // namespace chanmirror::server

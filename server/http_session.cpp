@@ -1,0 +1,379 @@
+#include "server/http_session.hpp"
+
+#include <sys/sendfile.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "server/message.hpp"
+
+namespace chanmirror::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+// Files up to this size are read with one pread and written together with the header.
+constexpr std::uint64_t small_body_limit = 64 * 1024;
+constexpr std::size_t chunk_size = 256 * 1024;  // TLS: pread + write in chunks this big
+constexpr std::size_t sendfile_slice = 16u << 20;
+constexpr auto linger_time = std::chrono::seconds(2);
+constexpr auto tls_shutdown_time = std::chrono::seconds(2);
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+Method to_method(http::verb verb) {
+    switch (verb) {
+        case http::verb::get:
+            return Method::get;
+        case http::verb::head:
+            return Method::head;
+        default:
+            return Method::other;
+    }
+}
+
+template <class Stream>
+class HttpSession final : public SessionBase,
+                          public std::enable_shared_from_this<HttpSession<Stream>> {
+    static constexpr bool is_tls = std::is_same_v<Stream, TlsStream>;
+
+  public:
+    template <class... Args>
+    HttpSession(ServerState& state, tcp::socket&& socket, Args&... args)
+        : state_(state), stream_(std::move(socket), args...), timer_(lowest().get_executor()) {
+        beast::error_code ec;
+        auto endpoint = lowest().socket().remote_endpoint(ec);
+        if (!ec)
+            remote_ = endpoint.address().to_string();
+        state_.root.metrics().connection_opened();
+    }
+
+    ~HttpSession() override {
+        state_.remove(this);
+        state_.root.metrics().connection_closed();
+    }
+
+    void run() {
+        state_.add(this->shared_from_this());
+        net::dispatch(lowest().get_executor(),
+                      beast::bind_front_handler(&HttpSession::on_run, this->shared_from_this()));
+    }
+
+    void shutdown() override {
+        net::post(lowest().get_executor(), [self = this->shared_from_this()] {
+            if (self->reading_)
+                self->lowest().cancel();
+        });
+    }
+
+  private:
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+    const ServeOptions& options() const { return state_.root.options(); }
+
+    void on_run() {
+        if constexpr (is_tls) {
+            lowest().expires_after(options().header_timeout);
+            stream_.async_handshake(
+                ssl::stream_base::server,
+                beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+        } else {
+            do_read();
+        }
+    }
+
+    void on_handshake(beast::error_code ec) {
+        if (ec)
+            return close_now();
+        do_read();
+    }
+
+    void do_read() {
+        if (state_.draining.load())
+            return do_close();
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
+        lowest().expires_after(first_request_ ? options().header_timeout : options().idle_timeout);
+        first_request_ = false;
+        reading_ = true;
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        reading_ = false;
+        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+            ec == beast::error::timeout || ec == net::error::eof) {
+            return close_now();
+        }
+        if (ec == http::error::header_limit) {
+            return send_error(431, "request header too large\n");
+        }
+        if (ec) {
+            if (ec.category() != beast::http::make_error_code(http::error::bad_target).category()) {
+                return close_now();  // transport or TLS failure: nobody to answer
+            }
+            return send_error(400, "malformed request\n");
+        }
+        const auto& header = parser_->get();
+        Request req;
+        req.method = to_method(header.method());
+        req.method_name = header.method_string();
+        req.target = header.target();
+        req.if_none_match = header[http::field::if_none_match];
+        req.if_modified_since = header[http::field::if_modified_since];
+        req.if_range = header[http::field::if_range];
+        req.range = header[http::field::range];
+        req.accept_encoding = header[http::field::accept_encoding];
+        req.authorization = header[http::field::authorization];
+        version_ = header.version() == 10 ? 10 : 11;
+        bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+        if (has_body && req.method != Method::other) {
+            Response res = error_response(413, "request bodies are not accepted\n");
+            res.log_target = std::string(req.target);
+            keep_alive_ = false;
+            linger_ = true;
+            return send(std::move(res));
+        }
+        keep_alive_ = header.keep_alive() && req.method != Method::other && !state_.draining;
+        linger_ = req.method == Method::other;
+        send(handle_request(req, state_.root));
+    }
+
+    void send_error(unsigned status, std::string_view text) {
+        keep_alive_ = false;
+        linger_ = true;
+        version_ = 11;
+        Response res = error_response(status, text);
+        res.log_target = "-";
+        send(std::move(res));
+    }
+
+    void send(Response&& res) {
+        res_ = std::move(res);
+        serialize_head(res_, version_, keep_alive_, head_);
+        body_sent_ = 0;
+        remaining_ = 0;
+        bool has_body = !res_.head_only && res_.status != 304 && res_.content_length > 0;
+        lowest().expires_after(options().write_timeout);
+        if (!has_body)
+            return write_buffers(net::buffer(head_), {});
+        if (!res_.file) {
+            std::string_view body = res_.shared_body ? *res_.shared_body : res_.body;
+            body_sent_ = body.size();
+            return write_buffers(net::buffer(head_), net::buffer(body.data(), body.size()));
+        }
+        offset_ = res_.file_offset;
+        remaining_ = res_.content_length;
+        if (remaining_ <= small_body_limit) {
+            if (!read_chunk(remaining_))
+                return close_now();
+            body_sent_ = chunk_.size();
+            remaining_ = 0;
+            return write_buffers(net::buffer(head_), net::buffer(chunk_));
+        }
+        write_buffers(net::buffer(head_), {});
+    }
+
+    // pread `size` bytes at offset_ into chunk_; false when the file is shorter than promised.
+    bool read_chunk(std::uint64_t size) {
+        chunk_.resize(size);
+        std::size_t done = 0;
+        while (done < size) {
+            auto n = res_.file.pread(chunk_.data() + done, size - done, offset_ + done);
+            if (!n || *n == 0)
+                return false;
+            done += *n;
+        }
+        offset_ += size;
+        return true;
+    }
+
+    void write_buffers(net::const_buffer a, net::const_buffer b) {
+        std::array<net::const_buffer, 2> buffers{a, b};
+        net::async_write(
+            stream_, buffers,
+            beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, std::size_t) {
+        if (ec)
+            return abort_response();
+        if (remaining_ == 0)
+            return finish();
+        if constexpr (is_tls) {
+            do_write_chunk();
+        } else {
+            lowest().expires_never();
+            do_sendfile();
+        }
+    }
+
+    void do_write_chunk() {
+        if (remaining_ == 0)
+            return finish();
+        std::uint64_t size = std::min<std::uint64_t>(remaining_, chunk_size);
+        if (!read_chunk(size))
+            return abort_response();
+        remaining_ -= size;
+        body_sent_ += size;
+        lowest().expires_after(options().write_timeout);
+        net::async_write(
+            stream_, net::buffer(chunk_),
+            beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
+    }
+
+    // Plain TCP: the kernel copies file pages straight to the socket.
+    void do_sendfile() {
+        auto& socket = lowest().socket();
+        beast::error_code ec;
+        if (!socket.native_non_blocking())
+            socket.native_non_blocking(true, ec);
+        while (remaining_ > 0) {
+            off_t offset = static_cast<off_t>(offset_);
+            auto want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, sendfile_slice));
+            ssize_t n = ::sendfile(socket.native_handle(), res_.file.fd(), &offset, want);
+            if (n > 0) {
+                offset_ += static_cast<std::uint64_t>(n);
+                remaining_ -= static_cast<std::uint64_t>(n);
+                body_sent_ += static_cast<std::uint64_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                timer_.expires_after(options().write_timeout);
+                timer_.async_wait([self = this->shared_from_this()](beast::error_code tec) {
+                    if (!tec)
+                        self->lowest().socket().cancel();
+                });
+                socket.async_wait(
+                    tcp::socket::wait_write,
+                    beast::bind_front_handler(&HttpSession::on_writable, this->shared_from_this()));
+                return;
+            }
+            return abort_response();  // error, or the file shrank under us
+        }
+        finish();
+    }
+
+    void on_writable(beast::error_code ec) {
+        timer_.cancel();
+        if (ec)
+            return abort_response();
+        do_sendfile();
+    }
+
+    void log_and_count() {
+        state_.root.metrics().record(res_.status, body_sent_);
+        if (state_.access_log == nullptr)
+            return;
+        AccessLogEntry entry;
+        entry.remote = remote_;
+        entry.status = res_.status;
+        entry.bytes = body_sent_;
+        entry.target = res_.log_target;
+        entry.version = version_;
+        if (parser_ && parser_->is_header_done()) {
+            const auto& header = parser_->get();
+            entry.method = header.method_string();
+            entry.referer = header[http::field::referer];
+            entry.user_agent = header[http::field::user_agent];
+        }
+        state_.access_log->write(entry);
+    }
+
+    void finish() {
+        log_and_count();
+        res_ = Response{};
+        if (keep_alive_ && !state_.draining.load())
+            return do_read();
+        do_close();
+    }
+
+    void abort_response() {
+        log_and_count();
+        res_ = Response{};
+        close_now();
+    }
+
+    void do_close() {
+        if constexpr (is_tls) {
+            lowest().expires_after(tls_shutdown_time);
+            stream_.async_shutdown(
+                [self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+        } else {
+            beast::error_code ec;
+            lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+            if (!linger_ || ec)
+                return close_now();
+            // The client may still be sending what we did not read; closing now would reset
+            // the connection and could destroy the response before the client reads it.
+            lowest().expires_after(linger_time);
+            do_linger();
+        }
+    }
+
+    void do_linger() {
+        lowest().async_read_some(net::buffer(discard_), [self = this->shared_from_this()](
+                                                            beast::error_code ec, std::size_t) {
+            if (ec)
+                return self->close_now();
+            self->do_linger();
+        });
+    }
+
+    void close_now() {
+        beast::error_code ec;
+        timer_.cancel();
+        lowest().socket().close(ec);
+    }
+
+    ServerState& state_;
+    Stream stream_;
+    net::steady_timer timer_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::empty_body>> parser_;
+    Response res_;
+    std::string head_;
+    std::string chunk_;
+    std::array<char, 4096> discard_{};
+    std::string remote_;
+    std::uint64_t offset_ = 0;
+    std::uint64_t remaining_ = 0;
+    std::uint64_t body_sent_ = 0;
+    unsigned version_ = 11;
+    bool keep_alive_ = false;
+    bool linger_ = false;
+    bool reading_ = false;
+    bool first_request_ = true;
+};
+
+}  // namespace
+
+void start_session(tcp::socket socket, ServerState& state) {
+    if (state.tls != nullptr) {
+        std::make_shared<HttpSession<TlsStream>>(state, std::move(socket), *state.tls)->run();
+    } else {
+        std::make_shared<HttpSession<beast::tcp_stream>>(state, std::move(socket))->run();
+    }
+}
+
+}  // namespace chanmirror::server
