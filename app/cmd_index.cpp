@@ -1,15 +1,58 @@
+#include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "app/commands.hpp"
+#include "indexer/index_channel.hpp"
 
 namespace chanmirror::app {
+namespace {
+
+void print_report(const indexer::IndexReport& report) {
+    for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
+    for (const auto& s : report.skipped) std::cerr << "skipped: " << s.reason << " [" << s.path << "]\n";
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "chanmirror index: %zu packages indexed (%zu read, %zu reused from cache, %zu "
+                  "skipped), %.1f MB hashed in %.2f s%s\n",
+                  report.indexed, report.extracted, report.reused,
+                  report.skipped.size(), static_cast<double>(report.bytes_hashed) / 1e6, report.seconds,
+                  report.written ? "" : "; nothing written (--strict)");
+    std::cerr << line;
+}
+
+}  // namespace
 
 void add_index_command(CLI::App& root, Runner& run) {
-    auto* cmd = root.add_subcommand("index", "Index a channel directory (not yet built)");
-    cmd->callback([&run] {
-        run = [] {
-            std::cerr << "chanmirror index: not implemented yet\n";
-            return exit_fatal;
+    auto options = std::make_shared<indexer::IndexOptions>();
+    auto* cmd = root.add_subcommand(
+        "index",
+        "Index a channel directory: repodata.json(.zst), repodata_from_packages.json, CEP-16 "
+        "shards, run_exports.json and channeldata.json, conda-index compatible.");
+    cmd->add_option("CHANNEL_DIR", options->channel, "Channel root holding <subdir>/ folders")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--subdir", options->subdirs, "Only index these subdirs (repeatable)");
+    cmd->add_option("--threads", options->threads, "Extraction threads (default: one per core)");
+    cmd->add_option("--patch-instructions", options->patch_instructions,
+                    "patch_instructions.json, a <subdir>/patch_instructions.json tree, or a "
+                    "patches package (.conda/.tar.bz2)");
+    cmd->add_option("--base-url", options->base_url,
+                    "Channel URL written to info.base_url as <URL>/<subdir>/ (repodata v2, CEP-15)");
+    cmd->add_flag("--no-shards{false}", options->shards, "Do not write CEP-16 shards");
+    cmd->add_flag("--no-zst{false}", options->zst, "Do not write .zst siblings");
+    cmd->add_flag("--no-run-exports{false}", options->run_exports, "Do not write run_exports.json");
+    cmd->add_flag("--no-channeldata{false}", options->channeldata, "Do not write channeldata.json");
+    cmd->add_flag("--strict", options->strict, "Write nothing when any package had to be skipped");
+    cmd->callback([options, &run] {
+        run = [options] {
+            auto report = indexer::index_channel(*options);
+            if (!report) {
+                std::cerr << "chanmirror index: error: " << report.error().message << "\n";
+                return exit_fatal;
+            }
+            print_report(*report);
+            return report->skipped.empty() ? exit_ok : exit_partial;
         };
     });
 }

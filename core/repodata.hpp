@@ -1,0 +1,44 @@
+#pragma once
+// The repodata.json document. Records are kept as compact JSON text so a mirror can publish
+// upstream records exactly as upstream wrote them (unknown keys and hotfixes included) and
+// the indexer can publish records it built itself through the same writer.
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+namespace chanmirror::core {
+
+// File name -> compact record JSON, sorted by file name (conda-index's sort_keys order).
+using RecordMap = std::map<std::string, std::string>;
+
+struct RepoData {
+    Json info = Json::object();  // {"subdir": ...} and optionally "base_url" (CEP-15)
+    RecordMap packages;          // *.tar.bz2
+    RecordMap conda_packages;    // *.conda ("packages.conda")
+    std::vector<std::string> removed;
+    int repodata_version = 1;  // 2 only with info.base_url (CEP-15)
+
+    [[nodiscard]] std::size_t size() const { return packages.size() + conda_packages.size(); }
+    // The map a file name belongs in, by its extension.
+    RecordMap& section_for(std::string_view filename);
+    [[nodiscard]] const RecordMap* find_section(std::string_view filename) const;
+};
+
+// Byte-exact conda-index output: sorted keys, compact separators, ASCII escapes,
+// no trailing newline.
+std::string to_json(const RepoData& repodata);
+
+// Parses repodata.json with simdjson. Each record keeps its own bytes (minified if upstream
+// pretty-printed). `text` is consumed to avoid copying hundreds of megabytes.
+Result<RepoData> parse_repodata(std::string&& text, std::string_view what);
+
+bool is_package_filename(std::string_view filename);
+bool is_conda_filename(std::string_view filename);
+bool is_tar_bz2_filename(std::string_view filename);
+
+}  // namespace chanmirror::core

@@ -1,0 +1,24 @@
+#pragma once
+// One package file -> what the index needs from it: the repodata record (conda-index's
+// field set), its run_exports, and the about/recipe/paths facts channeldata.json uses.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+namespace chanmirror::indexer {
+
+struct ExtractedPackage {
+    std::string record;       // compact JSON, conda-index's key set incl. md5/sha256/size
+    std::string run_exports;  // compact JSON object, {} when none
+    std::string extras;       // compact JSON object of channeldata inputs (about, recipe, flags)
+    std::vector<std::string> warnings;
+    std::uint64_t bytes_hashed = 0;
+};
+
+core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path);
+
+}  // namespace chanmirror::indexer

@@ -1,0 +1,25 @@
+#pragma once
+// Runs fn(i) for i in [0, count) on `threads` workers; items are claimed one at a time so a
+// large package does not hold back the others.
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+namespace chanmirror::indexer {
+
+template <typename Fn>
+void parallel_for(std::size_t count, unsigned threads, Fn fn) {
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(count)));
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < count;) fn(i);
+    };
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+}
+
+}  // namespace chanmirror::indexer

@@ -1,0 +1,82 @@
+#include "indexer/subdir_index.hpp"
+
+#include <sstream>
+
+namespace chanmirror::indexer {
+
+namespace fs = std::filesystem;
+
+core::Result<SubdirIndex> SubdirIndex::open(const fs::path& channel, std::string subdir) {
+    auto dir = channel / subdir;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+    auto cache = StatCache::open(dir);
+    if (!cache) return tl::unexpected(cache.error());
+    SubdirIndex index(std::move(subdir), dir, std::move(*cache));
+    auto files = scan_packages(dir);
+    if (!files) return tl::unexpected(files.error());
+    auto cached = index.cache_.load();
+    if (!cached) return tl::unexpected(cached.error());
+    index.files_ = std::move(*files);
+    index.cached_ = std::move(*cached);
+    for (const auto& [name, stat] : index.files_) {
+        auto it = index.cached_.find(name);
+        if (it == index.cached_.end() || it->second.size != stat.size || it->second.mtime_ns != stat.mtime_ns) {
+            index.changed_.push_back(name);
+        }
+    }
+    index.results_.resize(index.changed_.size());
+    return index;
+}
+
+void SubdirIndex::set_result(std::size_t i, core::Result<ExtractedPackage> result) {
+    const auto& stat = files_.at(changed_[i]);
+    CachedPackage& out = results_[i];
+    out.size = stat.size;
+    out.mtime_ns = stat.mtime_ns;
+    if (!result) {
+        out.error = result.error().message;
+        return;
+    }
+    out.record = std::move(result->record);
+    out.run_exports = std::move(result->run_exports);
+    out.extras = std::move(result->extras);
+    for (const auto& w : result->warnings) out.warnings += (out.warnings.empty() ? "" : "\n") + w;
+}
+
+core::Result<void> SubdirIndex::finish(IndexReport& report) {
+    std::map<std::string, CachedPackage> updated;
+    for (std::size_t i = 0; i < changed_.size(); ++i) {
+        report.bytes_hashed += results_[i].error.empty() ? results_[i].size : 0;
+        std::istringstream lines(results_[i].warnings);
+        for (std::string line; std::getline(lines, line);) {
+            report.warnings.push_back(subdir_ + "/" + changed_[i] + ": " + line);
+        }
+        updated[changed_[i]] = std::move(results_[i]);
+    }
+    std::vector<std::string> removed;
+    for (const auto& [name, entry] : cached_) {
+        if (!files_.contains(name)) removed.push_back(name);
+    }
+    if (auto r = cache_.store(updated, removed); !r) return r;
+    report.extracted += changed_.size();
+    for (auto& [name, entry] : updated) cached_[name] = std::move(entry);
+    for (const auto& name : removed) cached_.erase(name);
+
+    from_packages.info = {{"subdir", subdir_}};
+    for (const auto& [name, entry] : cached_) {
+        if (!entry.error.empty()) {
+            report.skipped.push_back({subdir_ + "/" + name, entry.error});
+            continue;
+        }
+        from_packages.section_for(name)[name] = entry.record;
+        run_exports[name] = core::Json::parse(entry.run_exports, nullptr, false);
+        extras[name] = core::Json::parse(entry.extras, nullptr, false);
+        ++report.indexed;
+    }
+    report.reused += files_.size() - changed_.size();
+    return {};
+}
+
+}  // namespace chanmirror::indexer

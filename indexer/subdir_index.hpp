@@ -1,0 +1,51 @@
+#pragma once
+// One subdir's journey through the stages: what changed since the cache, and, once the
+// changed files are extracted, the documents to publish.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/repodata.hpp"
+#include "core/shards.hpp"
+#include "indexer/extract.hpp"
+#include "indexer/index_channel.hpp"
+#include "indexer/scan.hpp"
+#include "indexer/stat_cache.hpp"
+
+namespace chanmirror::indexer {
+
+class SubdirIndex {
+public:
+    static core::Result<SubdirIndex> open(const std::filesystem::path& channel, std::string subdir);
+
+    [[nodiscard]] const std::string& subdir() const { return subdir_; }
+    [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+    // Files whose (size, mtime) differ from the cache, or that it has never seen.
+    [[nodiscard]] const std::vector<std::string>& changed() const { return changed_; }
+
+    // Records the extraction of changed()[i]; safe to call from several threads for distinct i.
+    void set_result(std::size_t i, core::Result<ExtractedPackage> result);
+
+    // Saves the cache and assembles the unpatched repodata, run_exports and channel extras.
+    core::Result<void> finish(IndexReport& report);
+
+    core::RepoData from_packages;
+    core::RunExportsMap run_exports;
+    std::map<std::string, core::Json> extras;
+
+private:
+    std::string subdir_;
+    std::filesystem::path dir_;
+    StatCache cache_;
+    std::map<std::string, ScannedFile> files_;
+    std::map<std::string, CachedPackage> cached_;
+    std::vector<std::string> changed_;
+    std::vector<CachedPackage> results_;
+
+    SubdirIndex(std::string subdir, std::filesystem::path dir, StatCache cache)
+        : subdir_(std::move(subdir)), dir_(std::move(dir)), cache_(std::move(cache)) {}
+};
+
+}  // namespace chanmirror::indexer

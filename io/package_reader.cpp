@@ -1,0 +1,219 @@
+#include "io/package_reader.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+#include "io/file_handle.hpp"
+
+namespace chanmirror::io {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::size_t read_chunk = std::size_t{1} << 20;
+
+struct ArchiveFree {
+    void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
+
+// The file as libarchive sees it: every chunk handed over is hashed on the way.
+struct HashingSource {
+    FileHandle file;
+    Hasher hasher;
+    std::vector<unsigned char> buffer = std::vector<unsigned char>(read_chunk);
+    core::Error error;
+    bool failed = false;
+
+    static la_ssize_t read(archive*, void* self, const void** out) {
+        auto* s = static_cast<HashingSource*>(self);
+        auto n = s->file.read(s->buffer.data(), s->buffer.size());
+        if (!n) {
+            s->failed = true;
+            s->error = n.error();
+            return -1;
+        }
+        s->hasher.update({s->buffer.data(), *n});
+        *out = s->buffer.data();
+        return static_cast<la_ssize_t>(*n);
+    }
+
+    // Hashes whatever libarchive did not need to read.
+    core::Result<Digests> drain() {
+        for (;;) {
+            auto n = file.read(buffer.data(), buffer.size());
+            if (!n) return tl::unexpected(n.error());
+            if (*n == 0) return hasher.finish();
+            hasher.update({buffer.data(), *n});
+        }
+    }
+};
+
+// An inner archive (info-*.tar.zst) read straight out of the outer ZIP entry.
+struct EntrySource {
+    archive* outer;
+    std::vector<char> buffer = std::vector<char>(std::size_t{256} << 10);
+
+    static la_ssize_t read(archive*, void* self, const void** out) {
+        auto* s = static_cast<EntrySource*>(self);
+        la_ssize_t n = archive_read_data(s->outer, s->buffer.data(), s->buffer.size());
+        *out = s->buffer.data();
+        return n;
+    }
+};
+
+std::string normalise(std::string_view path) {
+    while (path.starts_with("./")) path.remove_prefix(2);
+    return std::string(path);
+}
+
+std::string archive_message(archive* a) {
+    const char* s = archive_error_string(a);
+    return s ? s : "unknown archive error";
+}
+
+core::Error corrupt(const fs::path& path, std::string_view detail) {
+    return core::Error{core::ErrorKind::invalid_input,
+                       path.filename().string() + ": " + std::string(detail)};
+}
+
+core::Result<std::string> read_entry_data(archive* a, const fs::path& path, std::string_view name,
+                                          std::size_t limit) {
+    std::string data;
+    char buffer[64 << 10];
+    for (;;) {
+        la_ssize_t n = archive_read_data(a, buffer, sizeof buffer);
+        if (n < 0) return tl::unexpected(corrupt(path, std::string(name) + ": " + archive_message(a)));
+        if (n == 0) return data;
+        data.append(buffer, static_cast<std::size_t>(n));
+        if (data.size() > limit) {
+            return tl::unexpected(corrupt(path, std::string(name) + " is larger than " +
+                                                    std::to_string(limit) + " bytes"));
+        }
+    }
+}
+
+// Walks a tar stream, capturing wanted members. With stop_after_info, reading ends at the
+// first member outside info/ once info/ was seen: info/ paths are contiguous in any sorted
+// tar and come first in conda-package-handling's order.
+core::Result<void> walk_tar(archive* a, const fs::path& path, const ReadRequest& request,
+                            bool stop_after_info, PackageContents& out) {
+    archive_entry* entry = nullptr;
+    bool seen_info = false;
+    for (;;) {
+        int rc = archive_read_next_header(a, &entry);
+        if (rc == ARCHIVE_EOF) return {};
+        if (rc < ARCHIVE_WARN) return tl::unexpected(corrupt(path, archive_message(a)));
+        const char* raw_name = archive_entry_pathname(entry);
+        std::string name = normalise(raw_name ? raw_name : "");
+        bool in_info = name.starts_with("info/");
+        if (stop_after_info && seen_info && !in_info) return {};
+        seen_info = seen_info || in_info;
+        if (archive_entry_filetype(entry) != AE_IFREG || !request.wanted(name)) continue;
+        if (out.members.contains(name)) continue;
+        auto data = read_entry_data(a, path, name, request.max_member_size);
+        if (!data) return tl::unexpected(data.error());
+        if (raw_name && std::string_view(raw_name).starts_with("./")) {
+            out.warnings.push_back("members are prefixed with './' (" + std::string(raw_name) + ")");
+        }
+        out.members.emplace(std::move(name), std::move(*data));
+    }
+}
+
+ArchivePtr open_tar(archive_open_callback* open, archive_read_callback* read, void* source,
+                    bool zstd) {
+    ArchivePtr a(archive_read_new());
+    if (zstd) {
+        archive_read_support_filter_zstd(a.get());
+    } else {
+        archive_read_support_filter_bzip2(a.get());
+    }
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    if (archive_read_open(a.get(), source, open, read, nullptr) != ARCHIVE_OK) return ArchivePtr();
+    return a;
+}
+
+core::Result<void> read_tar_bz2(HashingSource& source, const fs::path& path,
+                                const ReadRequest& request, PackageContents& out) {
+    ArchivePtr a(archive_read_new());
+    archive_read_support_filter_bzip2(a.get());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    if (archive_read_open(a.get(), &source, nullptr, &HashingSource::read, nullptr) != ARCHIVE_OK) {
+        if (source.failed) return tl::unexpected(source.error);
+        return tl::unexpected(corrupt(path, archive_message(a.get())));
+    }
+    auto walked = walk_tar(a.get(), path, request, request.component == PackageComponent::info, out);
+    if (source.failed) return tl::unexpected(source.error);
+    if (archive_filter_code(a.get(), 0) != ARCHIVE_FILTER_BZIP2) {
+        return tl::unexpected(corrupt(path, "not bzip2-compressed (named .tar.bz2)"));
+    }
+    return walked;
+}
+
+bool is_component_entry(std::string_view name, PackageComponent component) {
+    std::string_view prefix = component == PackageComponent::info ? "info-" : "pkg-";
+    return name.starts_with(prefix) && name.ends_with(".tar.zst");
+}
+
+core::Result<void> read_conda(HashingSource& source, const fs::path& path,
+                              const ReadRequest& request, PackageContents& out) {
+    ArchivePtr zip(archive_read_new());
+    archive_read_support_format_zip_streamable(zip.get());
+    if (archive_read_open(zip.get(), &source, nullptr, &HashingSource::read, nullptr) != ARCHIVE_OK) {
+        if (source.failed) return tl::unexpected(source.error);
+        return tl::unexpected(corrupt(path, "not a ZIP archive: " + archive_message(zip.get())));
+    }
+    archive_entry* entry = nullptr;
+    std::vector<std::string> names;
+    for (;;) {
+        int rc = archive_read_next_header(zip.get(), &entry);
+        if (source.failed) return tl::unexpected(source.error);
+        if (rc == ARCHIVE_EOF) break;
+        if (rc < ARCHIVE_WARN) return tl::unexpected(corrupt(path, archive_message(zip.get())));
+        std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+        names.push_back(name);
+        if (!is_component_entry(name, request.component)) continue;
+        EntrySource inner{zip.get()};
+        ArchivePtr tar = open_tar(nullptr, &EntrySource::read, &inner, /*zstd=*/true);
+        if (!tar) return tl::unexpected(corrupt(path, name + ": not a zstd tar"));
+        auto walked = walk_tar(tar.get(), path, request, /*stop_after_info=*/false, out);
+        if (source.failed) return tl::unexpected(source.error);
+        if (!walked) return walked;
+        return {};  // the rest of the file is only hashed
+    }
+    std::string listing;
+    for (const auto& n : names) listing += (listing.empty() ? "" : ", ") + n;
+    return tl::unexpected(corrupt(
+        path, std::string("no ") + (request.component == PackageComponent::info ? "info-" : "pkg-") +
+                  "*.tar.zst at the archive root (members: " + (listing.empty() ? "none" : listing) +
+                  ")"));
+}
+
+}  // namespace
+
+core::Result<PackageContents> read_package(const fs::path& path, const ReadRequest& request) {
+    auto name = path.filename().string();
+    PackageContents out;
+    if (name.ends_with(".conda")) {
+        out.format = PackageFormat::conda;
+    } else if (name.ends_with(".tar.bz2")) {
+        out.format = PackageFormat::tar_bz2;
+    } else {
+        return core::fail(core::ErrorKind::invalid_input, name + ": not a .conda or .tar.bz2 file");
+    }
+    auto file = FileHandle::open_read(path);
+    if (!file) return tl::unexpected(file.error());
+    HashingSource source{std::move(*file), Hasher{}, std::vector<unsigned char>(read_chunk), {}, false};
+    auto read = out.format == PackageFormat::conda ? read_conda(source, path, request, out)
+                                                   : read_tar_bz2(source, path, request, out);
+    if (!read) return tl::unexpected(read.error());
+    auto digests = source.drain();
+    if (!digests) return tl::unexpected(digests.error());
+    out.digests = *digests;
+    return out;
+}
+
+}  // namespace chanmirror::io

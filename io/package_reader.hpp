@@ -1,0 +1,42 @@
+#pragma once
+// Reads conda packages in one streaming pass: every byte of the file is hashed exactly once
+// while libarchive pulls the metadata it needs; memory does not grow with package size.
+//   .conda    ZIP (stored) -> info-*.tar.zst; the pkg-*.tar.zst member is only hashed
+//   .tar.bz2  bzip2 tar; reading stops after the info/ members, the rest is only hashed
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "io/hashing.hpp"
+
+namespace chanmirror::io {
+
+enum class PackageFormat { conda, tar_bz2 };
+
+// Which component's members to look at: the metadata, or the payload (patch packages keep
+// <subdir>/patch_instructions.json in the payload).
+enum class PackageComponent { info, pkg };
+
+struct PackageContents {
+    PackageFormat format = PackageFormat::conda;
+    std::map<std::string, std::string> members;  // normalised path ("info/index.json") -> bytes
+    std::vector<std::string> warnings;           // layout oddities that did not stop reading
+    Digests digests;                             // of the whole file
+};
+
+struct ReadRequest {
+    PackageComponent component = PackageComponent::info;
+    // Members to capture (paths normalised: no leading "./").
+    std::function<bool(std::string_view path)> wanted;
+    std::size_t max_member_size = std::size_t{64} << 20;
+};
+
+core::Result<PackageContents> read_package(const std::filesystem::path& path,
+                                           const ReadRequest& request);
+
+}  // namespace chanmirror::io

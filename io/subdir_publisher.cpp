@@ -1,0 +1,168 @@
+#include "io/subdir_publisher.hpp"
+
+#include <ctime>
+#include <set>
+
+#include "core/run_exports.hpp"
+#include "io/atomic_file.hpp"
+#include "io/hashing.hpp"
+#include "io/zstd.hpp"
+
+namespace chanmirror::io {
+namespace {
+
+namespace fs = std::filesystem;
+using core::Json;
+
+constexpr int shard_zstd_level = 19;  // shards are small and served forever: compress hard
+
+void count(PublishStats& stats, WriteOutcome outcome) {
+    (outcome == WriteOutcome::written ? stats.files_written : stats.files_unchanged)++;
+}
+
+// Writes `name` and (optionally) `name.zst`; the .zst goes first so that a reader who sees
+// the new json can also find its compressed twin. Both are skipped when the json is unchanged
+// and the .zst exists.
+core::Result<void> publish_json_pair(const fs::path& dir, const std::string& name,
+                                     const std::string& bytes, bool zst,
+                                     const PublishOptions& options, PublishStats& stats) {
+    auto json_path = dir / name;
+    auto zst_path = dir / (name + ".zst");
+    std::error_code ec;
+    bool json_same = false;
+    if (fs::file_size(json_path, ec) == bytes.size() && !ec) {
+        auto existing = read_file(json_path);
+        json_same = existing && *existing == bytes;
+    }
+    if (json_same && (!zst || fs::exists(zst_path))) {
+        stats.files_unchanged += zst ? 2 : 1;
+        return {};
+    }
+    if (zst) {
+        auto compressed = zstd_compress(bytes, {options.zstd_level, options.zstd_threads});
+        if (!compressed) return tl::unexpected(compressed.error().with_context(zst_path.string()));
+        auto r = write_file_if_changed(zst_path, *compressed);
+        if (!r) return tl::unexpected(r.error());
+        count(stats, *r);
+    }
+    auto r = write_file_if_changed(json_path, bytes);
+    if (!r) return tl::unexpected(r.error());
+    count(stats, *r);
+    return {};
+}
+
+// The existing index is kept (with its created_at) when nothing else in it changed.
+bool index_unchanged(const fs::path& path, const core::ShardIndexInfo& info,
+                     const std::map<std::string, core::Sha256>& shards) {
+    auto bytes = read_file(path);
+    if (!bytes) return false;
+    auto raw = zstd_decompress(*bytes, path.string());
+    if (!raw) return false;
+    Json existing = Json::from_msgpack(*raw, true, false);
+    if (existing.is_discarded() || !existing.contains("info")) return false;
+    auto old_created = existing["info"].value("created_at", std::string());
+    core::ShardIndexInfo same = info;
+    same.created_at = old_created;
+    return *raw == core::build_shard_index(same, shards);
+}
+
+core::Result<std::map<std::string, core::Sha256>> write_shards(
+    const fs::path& shards_dir, const SubdirPublication& pub, PublishStats& stats) {
+    static const core::RunExportsMap no_run_exports;
+    auto shards = core::build_shards(*pub.repodata, pub.run_exports ? *pub.run_exports : no_run_exports);
+    if (!shards) return tl::unexpected(shards.error().with_context(shards_dir.parent_path().string()));
+    std::error_code ec;
+    fs::create_directories(shards_dir, ec);
+    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + shards_dir.string() + ": " + ec.message());
+    std::map<std::string, core::Sha256> hashes;
+    for (const auto& [name, msgpack] : *shards) {
+        auto compressed = zstd_compress(msgpack, {shard_zstd_level, 0});
+        if (!compressed) return tl::unexpected(compressed.error().with_context("shard " + name));
+        auto hash = sha256_of({reinterpret_cast<const unsigned char*>(compressed->data()), compressed->size()});
+        auto path = shards_dir / (to_hex(hash) + ".msgpack.zst");
+        if (!fs::exists(path)) {
+            if (auto r = write_file_atomic(path, *compressed); !r) return tl::unexpected(r.error());
+            ++stats.shards_written;
+        }
+        std::copy(hash.begin(), hash.end(), hashes[name].begin());
+    }
+    return hashes;
+}
+
+void remove_expired_shards(const fs::path& shards_dir, const std::map<std::string, core::Sha256>& live,
+                           std::chrono::hours retention, PublishStats& stats) {
+    std::set<std::string> keep;
+    for (const auto& [name, hash] : live) keep.insert(to_hex(hash) + ".msgpack.zst");
+    auto cutoff = fs::file_time_type::clock::now() - retention;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(shards_dir, ec)) {
+        auto name = entry.path().filename().string();
+        if (!name.ends_with(".msgpack.zst") || keep.contains(name)) continue;
+        if (entry.last_write_time(ec) < cutoff && !ec && fs::remove(entry.path(), ec)) {
+            ++stats.shards_removed;
+        }
+    }
+}
+
+core::Result<void> publish_shards(const fs::path& dir, const SubdirPublication& pub,
+                                  const PublishOptions& options, PublishStats& stats) {
+    auto shards_dir = dir / "shards";
+    auto hashes = write_shards(shards_dir, pub, stats);
+    if (!hashes) return tl::unexpected(hashes.error());
+    core::ShardIndexInfo info{pub.subdir, pub.repodata->info.value("base_url", std::string()),
+                              "./shards/", options.created_at};
+    auto index_path = dir / "repodata_shards.msgpack.zst";
+    if (index_unchanged(index_path, info, *hashes)) {
+        ++stats.files_unchanged;
+    } else {
+        auto compressed = zstd_compress(core::build_shard_index(info, *hashes), {options.zstd_level, 0});
+        if (!compressed) return tl::unexpected(compressed.error().with_context(index_path.string()));
+        if (auto r = write_file_atomic(index_path, *compressed); !r) return r;
+        ++stats.files_written;
+    }
+    remove_expired_shards(shards_dir, *hashes, options.shard_retention, stats);
+    return {};
+}
+
+}  // namespace
+
+std::string utc_timestamp_now() {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+core::Result<PublishStats> publish_subdir(const fs::path& dir, const SubdirPublication& pub,
+                                          const PublishOptions& options) {
+    PublishStats stats;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+    if (options.shards) {
+        if (auto r = publish_shards(dir, pub, options, stats); !r) return tl::unexpected(r.error());
+    }
+    if (auto r = publish_json_pair(dir, "repodata.json", core::to_json(*pub.repodata), options.zst,
+                                   options, stats); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (pub.from_packages) {
+        auto bytes = core::to_json(*pub.from_packages);
+        if (auto r = publish_json_pair(dir, "repodata_from_packages.json", bytes, options.zst, options, stats); !r) {
+            return tl::unexpected(r.error());
+        }
+    }
+    if (options.run_exports && pub.run_exports) {
+        // CEP 12: run_exports.json lists the unpatched artifacts.
+        const auto& source = pub.from_packages ? *pub.from_packages : *pub.repodata;
+        auto bytes = core::run_exports_json(pub.subdir, source, *pub.run_exports);
+        if (auto r = publish_json_pair(dir, "run_exports.json", bytes, options.zst, options, stats); !r) {
+            return tl::unexpected(r.error());
+        }
+    }
+    return stats;
+}
+
+}  // namespace chanmirror::io

@@ -1,0 +1,48 @@
+#pragma once
+// Publishes one subdir's index files in the order that keeps every published state
+// consistent: shards, then the shard index, then repodata.json.zst, then repodata.json.
+// Each file is atomic and only replaced when its bytes change.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/repodata.hpp"
+#include "core/shards.hpp"
+
+namespace chanmirror::io {
+
+struct PublishOptions {
+    bool shards = true;
+    bool zst = true;
+    bool run_exports = true;
+    int zstd_level = 16;     // repodata.json.zst, as conda-index
+    int zstd_threads = 2;
+    std::string created_at;  // one value per run, "%Y-%m-%dT%H:%M:%SZ"
+    // Unreferenced shards are kept this long for clients holding an older index (CEP-16).
+    std::chrono::hours shard_retention{24 * 7};
+};
+
+struct SubdirPublication {
+    std::string subdir;
+    const core::RepoData* repodata = nullptr;       // what clients see (patched)
+    const core::RepoData* from_packages = nullptr;  // unpatched (indexer only), optional
+    const core::RunExportsMap* run_exports = nullptr;
+};
+
+struct PublishStats {
+    int files_written = 0;
+    int files_unchanged = 0;
+    int shards_written = 0;
+    int shards_removed = 0;
+};
+
+core::Result<PublishStats> publish_subdir(const std::filesystem::path& subdir_dir,
+                                          const SubdirPublication& publication,
+                                          const PublishOptions& options);
+
+// Current UTC time as CEP-16's created_at.
+std::string utc_timestamp_now();
+
+}  // namespace chanmirror::io

@@ -1,2 +1,0 @@
-// placeholder so the sync target has a translation unit until it grows real sources
-namespace chanmirror::sync {}
