@@ -56,7 +56,7 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
     char month[4] = {};
     int mday = 0, year = 0, hour = 0, minute = 0, second = 0;
     char zone[4] = {};
-    if (std::sscanf(s.c_str(), "%3s %d %3s %d %d:%d:%d %3s", day, &mday, month, &year, &hour,
+    if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", day, &mday, month, &year, &hour,
                     &minute, &second, zone) != 8) {
         return std::nullopt;
     }
