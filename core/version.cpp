@@ -1,7 +1,6 @@
 #include "core/version.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <span>
 
@@ -21,6 +20,22 @@ bool is_digit(char c) {
 }
 bool is_separator(char c) {
     return c == '.' || c == '_';
+}
+
+// Runs are maximal stretches of digits, of '*', or of other characters.
+int run_class(char c) {
+    return is_digit(c) ? 0 : (c == '*' ? 1 : 2);
+}
+
+// An upper bound on the atoms of a normalized version, to allocate once.
+std::size_t estimate_atoms(std::string_view n) {
+    std::size_t count = 2;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+        const bool boundary = i == 0 || is_separator(n[i - 1]) || n[i - 1] == '!' ||
+                              n[i - 1] == '+' || run_class(n[i - 1]) != run_class(n[i]);
+        count += boundary ? 2 : 0;
+    }
+    return count;
 }
 
 std::string_view trim(std::string_view s) {
@@ -64,7 +79,17 @@ int compare_numbers(const Atom& a, std::string_view na, const Atom& b, std::stri
     if (a.length != b.length) {  // no leading zeros, so longer means larger
         return a.length < b.length ? -1 : 1;
     }
-    return std::memcmp(na.data() + a.offset, nb.data() + b.offset, a.length);
+    if (a.length <= Atom::max_inline_digits) {
+        return a.offset == b.offset ? 0 : (a.offset < b.offset ? -1 : 1);
+    }
+    for (std::size_t i = 0; i < a.length; ++i) {
+        const char x = na[a.offset + i];
+        const char y = nb[b.offset + i];
+        if (x != y) {
+            return x < y ? -1 : 1;
+        }
+    }
+    return 0;
 }
 
 int compare_atoms(const Atom& a, std::string_view na, const Atom& b, std::string_view nb) {
@@ -79,23 +104,19 @@ int compare_atoms(const Atom& a, std::string_view na, const Atom& b, std::string
     return compare_numbers(a, na, b, nb);
 }
 
-// Splits off the next segment (an atom flagged segment_start and its followers).
+// Splits off the next segment.
 Atoms next_segment(Atoms& part) {
     if (part.empty()) {
         return {};
     }
-    std::size_t n = 1;
-    while (n < part.size() && !part[n].segment_start) {
-        ++n;
-    }
-    Atoms segment = part.first(n);
-    part = part.subspan(n);
+    const Atoms segment = part.first(part.front().segment_size);
+    part = part.subspan(segment.size());
     return segment;
 }
 
 std::size_t count_segments(Atoms part) {
     return std::size_t(
-        std::count_if(part.begin(), part.end(), [](const Atom& a) { return a.segment_start; }));
+        std::count_if(part.begin(), part.end(), [](const Atom& a) { return a.segment_size != 0; }));
 }
 
 // The first n segments of a part.
@@ -130,12 +151,23 @@ int compare_segment(Side a, Side b) {
 
 // Parts compare segment by segment; a missing segment is an empty one.
 int compare_part(Side a, Side b) {
-    while (!a.atoms.empty() || !b.atoms.empty()) {
-        Atoms sa = next_segment(a.atoms);
-        Atoms sb = next_segment(b.atoms);
-        if (int c = compare_segment({sa, a.norm}, {sb, b.norm}); c != 0) {
-            return c;
+    static constexpr Atom zero{};
+    const std::size_t na = a.atoms.size();
+    const std::size_t nb = b.atoms.size();
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < na || j < nb) {
+        const std::size_t la = i < na ? a.atoms[i].segment_size : 0;
+        const std::size_t lb = j < nb ? b.atoms[j].segment_size : 0;
+        for (std::size_t k = 0, n = std::max(la, lb); k < n; ++k) {
+            const Atom& x = k < la ? a.atoms[i + k] : zero;
+            const Atom& y = k < lb ? b.atoms[j + k] : zero;
+            if (int c = compare_atoms(x, a.norm, y, b.norm); c != 0) {
+                return c;
+            }
         }
+        i += la;
+        j += lb;
     }
     return 0;
 }
@@ -219,6 +251,7 @@ class Version::Builder {
         }
         const std::string_view n = v_.norm_;
         std::size_t main_begin = 0;
+        v_.atoms_.reserve(estimate_atoms(n));
         if (auto ok = parse_epoch(main_begin); !ok) {
             return ok;
         }
@@ -244,7 +277,7 @@ class Version::Builder {
         const std::string_view n = v_.norm_;
         const std::size_t bang = n.find('!');
         if (bang == std::string_view::npos) {
-            v_.atoms_.push_back(Atom{0, 0, Kind::number, true});
+            v_.atoms_.push_back(Atom{0, 0, Kind::number, 1});
             return {};
         }
         if (n.find('!', bang + 1) != std::string_view::npos) {
@@ -253,7 +286,8 @@ class Version::Builder {
         if (bang == 0 || !std::all_of(n.begin(), n.begin() + long(bang), is_digit)) {
             return error("epoch must be an integer");
         }
-        push_run(0, bang, true);
+        push_run(0, bang);
+        v_.atoms_.back().segment_size = 1;
         main_begin = bang + 1;
         return {};
     }
@@ -276,45 +310,49 @@ class Version::Builder {
             if (stop == start) {
                 return error("empty version component");
             }
-            push_component(start, stop);
+            if (!push_component(start, stop)) {
+                return error("too many parts in one version component");
+            }
             start = i + 1;
         }
         return {};
     }
 
     // Splits a component into runs of digits, of '*' and of other characters.
-    void push_component(std::size_t begin, std::size_t end) {
+    bool push_component(std::size_t begin, std::size_t end) {
         const std::string_view n = v_.norm_;
-        bool first = true;
+        const std::size_t first = v_.atoms_.size();
         if (!is_digit(n[begin])) {
-            v_.atoms_.push_back(Atom{0, 0, Kind::number, true});  // keep numbers in phase
-            first = false;
+            v_.atoms_.push_back(Atom{0, 0, Kind::number, 0});  // keep numbers in phase
         }
         std::size_t i = begin;
         while (i < end) {
-            auto same_class = [&](char c) {
-                if (is_digit(n[i])) {
-                    return is_digit(c);
-                }
-                return n[i] == '*' ? c == '*' : (!is_digit(c) && c != '*');
-            };
             std::size_t j = i + 1;
-            while (j < end && same_class(n[j])) {
+            while (j < end && run_class(n[j]) == run_class(n[i])) {
                 ++j;
             }
-            push_run(i, j, first);
-            first = false;
+            push_run(i, j);
             i = j;
         }
+        const std::size_t size = v_.atoms_.size() - first;
+        v_.atoms_[first].segment_size = std::uint8_t(size);
+        return size <= std::numeric_limits<std::uint8_t>::max();
     }
 
-    void push_run(std::size_t begin, std::size_t end, bool segment_start) {
+    void push_run(std::size_t begin, std::size_t end) {
         const std::string_view run = std::string_view(v_.norm_).substr(begin, end - begin);
-        Atom atom{std::uint32_t(begin), std::uint16_t(run.size()), Kind::text, segment_start};
+        Atom atom{std::uint32_t(begin), std::uint16_t(run.size()), Kind::text, 0};
         if (is_digit(run.front())) {
             const std::size_t zeros = std::min(run.find_first_not_of('0'), run.size());
-            atom = Atom{std::uint32_t(begin + zeros), std::uint16_t(run.size() - zeros),
-                        Kind::number, segment_start};
+            const std::string_view digits = run.substr(zeros);
+            atom =
+                Atom{std::uint32_t(begin + zeros), std::uint16_t(digits.size()), Kind::number, 0};
+            if (digits.size() <= Atom::max_inline_digits) {
+                atom.offset = 0;
+                for (char c : digits) {
+                    atom.offset = atom.offset * 10 + std::uint32_t(c - '0');
+                }
+            }
         } else if (run == "dev") {
             atom.kind = Kind::dev;
         } else if (run == "post") {

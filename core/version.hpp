@@ -47,13 +47,15 @@ class Version {
     // `~=base`: *this >= base and *this starts with base.compatible_prefix().
     [[nodiscard]] bool compatible_with(const Version& base) const;
 
-    // One run of a segment. Text runs point into norm_.
+    // One run of a segment. Text runs point into norm_. Numbers drop leading zeros; those of
+    // up to max_inline_digits digits keep their value in `offset`, longer ones point into norm_.
     struct Atom {
         enum class Kind : std::uint8_t { number, text, dev, post };
-        std::uint32_t offset = 0;  // into norm_; numbers skip leading zeros
-        std::uint16_t length = 0;  // 0 for the number zero
+        static constexpr std::uint16_t max_inline_digits = 9;
+        std::uint32_t offset = 0;  // into norm_, or the value of a short number
+        std::uint16_t length = 0;  // characters; 0 for the number zero
         Kind kind = Kind::number;
-        bool segment_start = false;
+        std::uint8_t segment_size = 0;  // on the first atom of a segment: its atom count
     };
 
   private:

@@ -224,6 +224,11 @@ TEST(Version, NumbersOfAnySizeCompareNumerically) {
     EXPECT_LT(v("1.4294967295"), v("1.4294967296"));
     EXPECT_LT(v("1.999"), v("1.0001000"));
     EXPECT_EQ(v("1.000000000000000000000000001"), v("1.1"));
+    // Short numbers compare by value, long ones by digits; the boundary must not matter.
+    EXPECT_LT(v("1.999999999"), v("1.1000000000"));
+    EXPECT_EQ(v("1.0123456789"), v("1.123456789"));
+    EXPECT_EQ(v("1.01234567890"), v("1.1234567890"));
+    EXPECT_LT(v("1.1234567890"), v("1.1234567891"));
 }
 
 TEST(Version, SpecialStrings) {
