@@ -2,10 +2,29 @@
 #include "core/match_spec.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace chanmirror::core {
 
 namespace {
+
+// conda/base/constants.py KNOWN_SUBDIRS (see shared/docs/formats.md §1).
+constexpr std::array<std::string_view, 19> known_subdirs = {
+    "noarch",        "emscripten-wasm32",
+    "wasi-wasm32",   "freebsd-64",
+    "linux-32",      "linux-64",
+    "linux-aarch64", "linux-armv6l",
+    "linux-armv7l",  "linux-ppc64",
+    "linux-ppc64le", "linux-riscv64",
+    "linux-s390x",   "osx-64",
+    "osx-arm64",     "win-32",
+    "win-64",        "win-arm64",
+    "zos-z",
+};
+
+bool is_known_subdir(std::string_view s) {
+    return std::find(known_subdirs.begin(), known_subdirs.end(), s) != known_subdirs.end();
+}
 
 bool is_feature_separator(char c) {
     return c == ',' || c == ' ';
@@ -80,6 +99,16 @@ auto channel_name(std::string_view channel) -> std::string_view {
                                                      : name.substr(after_token + 1);
     }
     return name;
+}
+
+auto channel_and_subdir(std::string_view text)
+    -> std::pair<std::string_view, std::optional<std::string_view>> {
+    const std::string_view name = channel_name(text);
+    const std::size_t slash = name.rfind('/');
+    if (slash != std::string_view::npos && is_known_subdir(name.substr(slash + 1))) {
+        return {name.substr(0, slash), name.substr(slash + 1)};
+    }
+    return {name, std::nullopt};
 }
 
 bool MatchSpec::channel_matches(std::string_view record_channel) const {

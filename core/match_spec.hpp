@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -107,5 +108,11 @@ class MatchSpec {
 // Channel name of a channel string as conda compares them: the URL path without a token
 // ("https://conda.anaconda.org/t/<tok>/conda-forge/" -> "conda-forge").
 auto channel_name(std::string_view channel) -> std::string_view;
+
+// A channel string split into its name and, when the last path component is a known subdir,
+// that subdir: "conda-forge/linux-64" -> ("conda-forge", "linux-64"), "*/osx-64" -> ("*",
+// "osx-64"), "https://repo.anaconda.com/pkgs/main" -> ("pkgs/main", none).
+auto channel_and_subdir(std::string_view channel)
+    -> std::pair<std::string_view, std::optional<std::string_view>>;
 
 }  // namespace chanmirror::core

@@ -10,28 +10,10 @@ namespace chanmirror::core {
 
 namespace {
 
-// conda/base/constants.py KNOWN_SUBDIRS (see shared/docs/formats.md §1).
-constexpr std::array<std::string_view, 19> known_subdirs = {
-    "noarch",        "emscripten-wasm32",
-    "wasi-wasm32",   "freebsd-64",
-    "linux-32",      "linux-64",
-    "linux-aarch64", "linux-armv6l",
-    "linux-armv7l",  "linux-ppc64",
-    "linux-ppc64le", "linux-riscv64",
-    "linux-s390x",   "osx-64",
-    "osx-arm64",     "win-32",
-    "win-64",        "win-arm64",
-    "zos-z",
-};
-
 constexpr std::array<std::string_view, 14> known_keys = {
     "channel",  "subdir", "name", "version", "build",   "build_number",   "track_features",
     "features", "url",    "md5",  "sha256",  "license", "license_family", "fn",
 };
-
-bool is_known_subdir(std::string_view s) {
-    return std::find(known_subdirs.begin(), known_subdirs.end(), s) != known_subdirs.end();
-}
 
 bool is_space(char c) {
     return c == ' ' || (c >= '\t' && c <= '\r');
@@ -257,7 +239,7 @@ class MatchSpec::Parser {
             return;  // conda: the positional name always wins
         }
         if (key == "channel") {
-            auto [channel, subdir] = split_channel(value);
+            auto [channel, subdir] = channel_and_subdir(trim(value));
             if (!channel.empty()) {
                 f_.channel = std::string(channel);
             }
@@ -280,17 +262,6 @@ class MatchSpec::Parser {
         return fields[std::find(known_keys.begin(), known_keys.end(), key) - known_keys.begin()];
     }
 
-    // "conda-forge/linux-64" -> ("conda-forge", "linux-64"); URLs reduce to their channel name.
-    static auto split_channel(std::string_view text)
-        -> std::pair<std::string_view, std::optional<std::string_view>> {
-        std::string_view name = channel_name(trim(text));
-        const std::size_t slash = name.rfind('/');
-        if (slash != std::string_view::npos && is_known_subdir(name.substr(slash + 1))) {
-            return {name.substr(0, slash), name.substr(slash + 1)};
-        }
-        return {name, std::nullopt};
-    }
-
     auto parse_positional(std::string_view s) -> Result<void> {
         s = trim(s);
         if (s.ends_with(')')) {  // legacy `(optional)` / `(target=...)` groups are ignored
@@ -303,7 +274,7 @@ class MatchSpec::Parser {
         if (const std::size_t last = s.rfind(':'); last != std::string_view::npos) {
             const std::string_view before = s.substr(0, last);
             if (const std::size_t prev = before.rfind(':'); prev != std::string_view::npos) {
-                auto [channel, subdir] = split_channel(before.substr(0, prev));
+                auto [channel, subdir] = channel_and_subdir(trim(before.substr(0, prev)));
                 if (!channel.empty()) {
                     f_.channel = std::string(channel);
                 }
@@ -361,7 +332,7 @@ class MatchSpec::Parser {
         f_.fn = std::string(fn);
         f_.url = std::string(s);
         const std::string_view dir = slash == std::string_view::npos ? "" : s.substr(0, slash);
-        auto [channel, subdir] = split_channel(dir);
+        auto [channel, subdir] = channel_and_subdir(dir);
         if (!subdir) {
             return {};  // not inside a channel: match on fn and url only
         }

@@ -402,3 +402,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"numpy ((1.0)", "unbalanced"}, BadSpec{"foo-1.0.conda", "not a package file"},
         BadSpec{"numpy[license='^[$']", "invalid regular expression"},
         BadSpec{"numpy >=1.0 <2.0", "invalid"}));
+
+TEST(ChannelNames, UrlsReduceToTheNameCondaCompares) {
+    using chanmirror::core::channel_and_subdir;
+    using chanmirror::core::channel_name;
+    EXPECT_EQ(channel_name("conda-forge"), "conda-forge");
+    EXPECT_EQ(channel_name("https://conda.anaconda.org/conda-forge/"), "conda-forge");
+    EXPECT_EQ(channel_name("https://repo.anaconda.com/pkgs/main"), "pkgs/main");
+    EXPECT_EQ(channel_name("https://conda.anaconda.org/t/tk-1/conda-forge"), "conda-forge");
+    EXPECT_EQ(channel_name("http://localhost:8080/mirror/conda-forge"), "mirror/conda-forge");
+    auto [name, subdir] = channel_and_subdir("conda-forge/linux-aarch64");
+    EXPECT_EQ(name, "conda-forge");
+    EXPECT_EQ(subdir, "linux-aarch64");
+    auto [name2, subdir2] = channel_and_subdir("my/own-channel");
+    EXPECT_EQ(name2, "my/own-channel");  // not a known subdir: part of the channel
+    EXPECT_FALSE(subdir2);
+}
