@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     add_index_command(root, run);
     add_serve_command(root, run);
     add_sync_command(root, run);
+    add_verify_command(root, run);
 
     try {
         root.parse(argc, argv);

@@ -1,0 +1,272 @@
+#include "sync/download_queue.hpp"
+
+#include <unistd.h>
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <queue>
+#include <random>
+#include <thread>
+
+#include "config/channel.hpp"
+#include "io/file_handle.hpp"
+
+namespace chanmirror::sync {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+fs::path partial_path(const fs::path& target) { return fs::path(target.string() + std::string(partial_suffix)); }
+
+// What to do after an attempt.
+enum class Next { done, retry_resume, retry_fresh, fail };
+
+// One file's download across attempts.
+class Job {
+public:
+    explicit Job(const DownloadItem& item, Progress* progress) : item_(item), progress_(progress) {}
+
+    // Opens (or resumes) the .partial file; returns the request to send.
+    core::Result<HttpRequest> begin() {
+        ++attempts_;
+        first_chunk_ = true;
+        sink_error_.clear();
+        oversize_ = false;
+        hasher_ = io::Hasher();
+        written_ = 0;
+        auto path = partial_path(item_.target);
+        std::error_code ec;
+        auto existing = fs::exists(path, ec) ? fs::file_size(path, ec) : 0;
+        if (ec || existing >= item_.expected.size || !rehash_existing(path)) {
+            fs::remove(path, ec);
+            existing = 0;
+            hasher_ = io::Hasher();
+        }
+        auto handle = io::FileHandle::open_append(path);
+        if (!handle) return tl::unexpected(handle.error());
+        file_ = std::move(*handle);
+        written_ = existing;
+        range_from_ = existing;
+        return HttpRequest{item_.url, range_from_, {}};
+    }
+
+    bool on_chunk(long status, std::string_view chunk) {
+        if (status != 200 && status != 206) return true;  // an error page: ignored
+        if (first_chunk_) {
+            first_chunk_ = false;
+            if (status == 200 && range_from_ > 0 && !restart_from_zero()) return false;
+        }
+        if (written_ + chunk.size() > item_.expected.size) {
+            oversize_ = true;
+            sink_error_ = "more bytes than the expected " + std::to_string(item_.expected.size);
+            return false;
+        }
+        if (auto r = file_.write_all(chunk); !r) {
+            sink_error_ = r.error().message;
+            return false;
+        }
+        hasher_.update(chunk.data(), chunk.size());
+        written_ += chunk.size();
+        if (progress_ != nullptr) progress_->add_bytes(chunk.size());
+        return true;
+    }
+
+    Next complete(const HttpResponse& r) {
+        if (oversize_) return discard(sink_error_);
+        if (!sink_error_.empty()) return failed(sink_error_);
+        if (!r.completed() || (r.status != 200 && r.status != 206)) {
+            if (r.completed() && r.status == 416) return discard("HTTP 416 on resume");
+            error_ = describe_failure(r);
+            return is_transient(r) ? Next::retry_resume : failed(error_);
+        }
+        if (written_ < item_.expected.size) {
+            error_ = "short body: " + std::to_string(written_) + " of " + std::to_string(item_.expected.size) + " bytes";
+            return Next::retry_resume;
+        }
+        digests_ = hasher_.finish();
+        const auto& want = item_.expected;
+        bool by_sha = !want.sha256.empty();
+        auto got = by_sha ? digests_.sha256_hex() : digests_.md5_hex();
+        if (got != (by_sha ? want.sha256 : want.md5)) {
+            return discard(std::string(by_sha ? "sha256" : "md5") + " mismatch: expected " +
+                           (by_sha ? want.sha256 : want.md5) + ", got " + got);
+        }
+        return promote();
+    }
+
+    [[nodiscard]] int attempts() const { return attempts_; }
+    [[nodiscard]] const std::string& error() const { return error_; }
+    [[nodiscard]] const io::Digests& digests() const { return digests_; }
+    void close() { (void)file_.close(); }
+
+private:
+    // Feeds the bytes already in a .partial to the hasher; false if unreadable.
+    bool rehash_existing(const fs::path& path) {
+        auto in = io::FileHandle::open_read(path);
+        if (!in) return false;
+        std::vector<char> buf(1 << 20);
+        for (;;) {
+            auto n = in->read(buf.data(), buf.size());
+            if (!n) return false;
+            if (*n == 0) return true;
+            hasher_.update(buf.data(), *n);
+        }
+    }
+
+    // The server ignored Range and sent the whole file.
+    bool restart_from_zero() {
+        if (::ftruncate(file_.fd(), 0) != 0) {
+            sink_error_ = "cannot truncate " + partial_path(item_.target).string();
+            return false;
+        }
+        hasher_ = io::Hasher();
+        written_ = 0;
+        range_from_ = 0;
+        return true;
+    }
+
+    Next discard(std::string why) {
+        error_ = std::move(why);
+        close();
+        std::error_code ec;
+        fs::remove(partial_path(item_.target), ec);
+        return Next::retry_fresh;
+    }
+
+    Next failed(std::string why) {
+        error_ = std::move(why);
+        return Next::fail;
+    }
+
+    Next promote() {
+        auto path = partial_path(item_.target);
+        if (auto r = file_.close(); !r) return failed(r.error().message);
+        std::error_code ec;
+        fs::rename(path, item_.target, ec);
+        if (ec) return failed("cannot rename " + path.string() + ": " + ec.message());
+        return Next::done;
+    }
+
+    const DownloadItem& item_;
+    Progress* progress_;
+    io::FileHandle file_;
+    io::Hasher hasher_;
+    io::Digests digests_;
+    std::uint64_t written_ = 0;
+    std::uint64_t range_from_ = 0;
+    bool first_chunk_ = true;
+    bool oversize_ = false;
+    std::string sink_error_;
+    std::string error_;
+    int attempts_ = 0;
+};
+
+class Scheduler {
+public:
+    Scheduler(HttpClient& client, const std::vector<DownloadItem>& items, const DownloadOptions& options,
+              Progress* progress)
+        : client_(client), items_(items), options_(options), progress_(progress) {
+        report_.results.resize(items.size());
+        jobs_.reserve(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            jobs_.emplace_back(items[i], progress);
+            ready_.push_back(i);
+        }
+    }
+
+    DownloadReport run() {
+        while (!ready_.empty() || !waiting_.empty() || !active_.empty()) {
+            wake_due();
+            while (active_.size() < static_cast<std::size_t>(std::max(1, options_.jobs)) && !ready_.empty()) {
+                start(ready_.front());
+                ready_.pop_front();
+            }
+            auto wait = next_wake();
+            if (active_.empty()) {
+                if (ready_.empty()) std::this_thread::sleep_for(wait);  // backoff before a retry
+                continue;
+            }
+            for (auto& [id, response] : client_.poll(static_cast<int>(std::min<long long>(wait.count(), 100)))) {
+                auto index = active_.at(id);
+                active_.erase(id);
+                report_.bytes += response.body_bytes;
+                handle(index, response);
+            }
+            if (progress_ != nullptr) progress_->tick();
+        }
+        return std::move(report_);
+    }
+
+private:
+    void start(std::size_t index) {
+        auto request = jobs_[index].begin();
+        if (!request) return finish(index, false, request.error().message);
+        Job* job = &jobs_[index];
+        auto id = client_.start(std::move(*request), [job](long status, std::string_view chunk) {
+            return job->on_chunk(status, chunk);
+        });
+        active_.emplace(id, index);
+    }
+
+    void handle(std::size_t index, const HttpResponse& response) {
+        auto& job = jobs_[index];
+        auto next = job.complete(response);
+        if (next == Next::done) return finish(index, true, "");
+        job.close();
+        if (next == Next::fail || job.attempts() > options_.retry.retries) return finish(index, false, job.error());
+        ++report_.retries;
+        auto delay = retry_delay(job.attempts(), response.retry_after_s, options_.retry, rng_);
+        waiting_.emplace(Clock::now() + delay, index);
+    }
+
+    void finish(std::size_t index, bool ok, const std::string& error) {
+        auto& result = report_.results[index];
+        result.ok = ok;
+        result.attempts = jobs_[index].attempts();
+        if (ok) result.digests = jobs_[index].digests();
+        if (!ok) result.error = error;
+        if (progress_ != nullptr) progress_->file_done();
+    }
+
+    void wake_due() {
+        auto now = Clock::now();
+        while (!waiting_.empty() && waiting_.top().first <= now) {
+            ready_.push_back(waiting_.top().second);
+            waiting_.pop();
+        }
+    }
+
+    std::chrono::milliseconds next_wake() const {
+        if (waiting_.empty()) return std::chrono::milliseconds(100);
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(waiting_.top().first - Clock::now());
+        return std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(100));
+    }
+
+    using Wake = std::pair<Clock::time_point, std::size_t>;
+    HttpClient& client_;
+    const std::vector<DownloadItem>& items_;
+    const DownloadOptions& options_;
+    Progress* progress_;
+    std::vector<Job> jobs_;
+    std::deque<std::size_t> ready_;
+    std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
+    std::map<HttpClient::Id, std::size_t> active_;
+    DownloadReport report_;
+    std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace
+
+DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>& items,
+                            const DownloadOptions& options, Progress* progress) {
+    if (progress != nullptr) {
+        std::uint64_t bytes = 0;
+        for (const auto& item : items) bytes += item.expected.size;
+        progress->set_total(items.size(), bytes);
+    }
+    return Scheduler(client, items, options, progress).run();
+}
+
+}  // namespace chanmirror::sync

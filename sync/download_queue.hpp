@@ -1,0 +1,50 @@
+#pragma once
+// Parallel, verified, resumable downloads. Each file streams into "<target>.partial" (hashed as
+// it arrives), resumes with Range after an interruption, and takes its real name only once its
+// size and sha256 (md5 when upstream has no sha256) match. Transient failures are retried with
+// exponential backoff and jitter; a file that still fails is reported by name.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/hashing.hpp"
+#include "sync/artifact_info.hpp"
+#include "sync/http_client.hpp"
+#include "sync/progress.hpp"
+#include "sync/retry.hpp"
+
+namespace chanmirror::sync {
+
+inline constexpr std::string_view partial_suffix = ".partial";
+
+struct DownloadItem {
+    std::string url;
+    std::filesystem::path target;
+    ArtifactInfo expected;
+    std::string label;  // "<channel>/<subdir>/<filename>", for messages
+};
+
+struct DownloadOptions {
+    int jobs = 8;
+    RetryPolicy retry;
+};
+
+struct DownloadResult {
+    bool ok = false;
+    io::Digests digests;  // when ok
+    std::string error;    // when not ok: the last failure
+    int attempts = 0;
+};
+
+struct DownloadReport {
+    std::vector<DownloadResult> results;  // one per item, same order
+    std::uint64_t bytes = 0;              // received over the network
+    int retries = 0;
+};
+
+DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>& items,
+                            const DownloadOptions& options, Progress* progress);
+
+}  // namespace chanmirror::sync

@@ -1,0 +1,45 @@
+#pragma once
+// Upstream index files of one subdir: repodata.json.zst, falling back to repodata.json on a
+// 404 or a decode error; conditional on the ETag/Last-Modified of the last complete run.
+
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/repodata.hpp"
+#include "core/shards.hpp"
+#include "sync/http_client.hpp"
+#include "sync/retry.hpp"
+
+namespace chanmirror::sync {
+
+// What the previous complete run saw (stored under DEST/.chanmirror/state/).
+struct FetchState {
+    std::string variant;  // "repodata.json.zst" or "repodata.json"
+    std::string etag;
+    std::string last_modified;
+};
+
+enum class FetchStatus { fetched, not_modified, absent };
+
+struct FetchedRepodata {
+    FetchStatus status = FetchStatus::fetched;
+    core::RepoData repodata;
+    FetchState state;
+    std::optional<core::RunExportsMap> run_exports;  // upstream run_exports.json, when it has one
+    std::string repodata_url;  // the URL the repodata came from (base for relative base_url)
+};
+
+// `subdir_url` is "<channel url>/<subdir>"; `previous` enables the conditional request.
+core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::string& subdir_url,
+                                             const FetchState* previous, const RetryPolicy& retry);
+
+// The URL of a package file: upstream info.base_url (absolute, or relative to the repodata URL)
+// when present, else next to repodata.json.
+std::string package_url(const FetchedRepodata& fetched, const std::string& filename);
+
+// Persistence of FetchState as a small JSON file.
+core::Result<std::optional<FetchState>> load_fetch_state(const std::string& path);
+core::Result<void> save_fetch_state(const std::string& path, const FetchState& state);
+
+}  // namespace chanmirror::sync

@@ -1,0 +1,42 @@
+#pragma once
+// Download progress: a one-line bar on a terminal (files, bytes, rate, ETA), plain log lines
+// every few seconds otherwise.
+
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+
+namespace chanmirror::sync {
+
+class Progress {
+public:
+    // `tty`: redraw one line in place; else print a line every `log_every`.
+    Progress(std::ostream& out, bool tty, std::chrono::seconds log_every = std::chrono::seconds(10));
+
+    void set_total(std::size_t files, std::uint64_t bytes);
+    void add_bytes(std::uint64_t bytes) { bytes_ += bytes; }
+    void file_done() { ++files_; }
+    // Prints if due; cheap to call often.
+    void tick();
+    // Final line (and newline on a terminal).
+    void finish();
+
+private:
+    void print(bool final);
+
+    std::ostream& out_;
+    bool tty_;
+    std::chrono::steady_clock::duration every_;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point last_;
+    std::size_t files_ = 0;
+    std::size_t total_files_ = 0;
+    std::uint64_t bytes_ = 0;
+    std::uint64_t total_bytes_ = 0;
+    bool printed_ = false;
+};
+
+// "1.5 MiB"
+std::string human_bytes(std::uint64_t bytes);
+
+}  // namespace chanmirror::sync

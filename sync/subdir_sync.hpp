@@ -1,0 +1,50 @@
+#pragma once
+// The stages of one channel x subdir between fetching upstream repodata and the run summary:
+// read what upstream wants, look at what the mirror has, plan, and (after the downloads)
+// publish and prune. sync_job.cpp calls them in order.
+
+#include <filesystem>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/channel.hpp"
+#include "sync/download_queue.hpp"
+#include "sync/fetch_repodata.hpp"
+#include "sync/hash_cache.hpp"
+#include "sync/plan.hpp"
+#include "sync/summary.hpp"
+
+namespace chanmirror::sync {
+
+struct SubdirWork {
+    config::Channel channel;
+    std::string subdir;
+    std::filesystem::path dir;  // DEST/<channel>/<subdir>
+    FetchedRepodata upstream;
+    HashCache hashes;
+    std::vector<WantedFile> wanted;
+    SubdirPlan plan;
+    SubdirSummary summary;
+    std::vector<std::size_t> downloads;  // indices into the job's download list
+
+    [[nodiscard]] std::string label(const std::string& filename) const {
+        return channel.local_path + "/" + subdir + "/" + filename;
+    }
+};
+
+// Files the mirror folder holds now (package names only; digests from the hash cache for
+// files that might be kept).
+std::map<std::string, LocalFile> scan_local(SubdirWork& work);
+
+// Fills work.wanted from the selected names (records without size/digest become failures)
+// and work.plan from the local scan.
+void plan_work(SubdirWork& work, const std::set<std::string>& selected, const PlanOptions& options);
+
+// After the downloads: records results, publishes the index, removes what left upstream.
+// Returns false when the subdir could not be published.
+bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items, const DownloadReport& report,
+                 const std::string& created_at, std::ostream& err);
+
+}  // namespace chanmirror::sync
