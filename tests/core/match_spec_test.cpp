@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "core/json.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using chanmirror::core::MatchSpec;
 using chanmirror::core::RecordFields;
@@ -360,6 +365,9 @@ TEST(MatchSpec, ParsedFieldsFollowConda) {
     EXPECT_EQ(m.subdir(), "linux-32");
     m = spec("python[build_number='<=3']");
     EXPECT_EQ(m.build_number()->to_string(), "<=3");
+    m = spec("foo 1.0 a-b");  // conda: a build never contains '-', so this is all version
+    EXPECT_FALSE(m.build());
+    EXPECT_EQ(m.version()->to_string(), "1.0a-b");
     m = spec("numpy=");
     EXPECT_FALSE(m.version());
     m = spec("foo[name=bar]");
@@ -417,4 +425,76 @@ TEST(ChannelNames, UrlsReduceToTheNameCondaCompares) {
     auto [name2, subdir2] = channel_and_subdir("my/own-channel");
     EXPECT_EQ(name2, "my/own-channel");  // not a known subdir: part of the channel
     EXPECT_FALSE(subdir2);
+}
+
+// Every record of the real repodata fixtures: its version parses, every depends/constrains
+// string parses, and the environment.yml pin of the record selects it.
+TEST(MatchSpecOnRealRepodata, ParsesEveryVersionAndDependencyAndPinsEveryRecord) {
+    namespace fs = std::filesystem;
+    std::size_t records = 0;
+    std::set<std::string> dep_texts;
+    std::vector<std::string> failures;
+    auto check_record = [&](const std::string& where, const chanmirror::core::Json& rec) {
+        if (!rec.contains("name")) {
+            return;  // channeldata.json and other non-repodata "packages" maps
+        }
+        const std::string name = rec.value("name", "");
+        const std::string build = rec.value("build", "");
+        auto version = Version::parse(rec.value("version", ""));
+        if (!version) {
+            failures.push_back(where + ": " + version.error().message);
+            return;
+        }
+        ++records;
+        for (const char* key : {"depends", "constrains"}) {
+            for (const auto& dep : rec.value(key, chanmirror::core::Json::array())) {
+                dep_texts.insert(dep.get<std::string>());
+            }
+        }
+        RecordFields f;
+        f.name = name;
+        f.version = &*version;
+        f.build = build;
+        f.build_number = rec.value("build_number", std::int64_t{0});
+        const std::string v = version->to_string();
+        // conda cannot split a build string containing '-' off positionally (nor can CEP 26
+        // file names carry one); brackets express it.
+        const std::string pin_build = build.find('-') == std::string::npos
+                                          ? name + "=" + v + "=" + build
+                                          : name + "[version=" + v + ",build=" + build + "]";
+        for (const std::string& pin : {pin_build, name + "==" + v}) {
+            auto m = MatchSpec::parse(pin);
+            if (!m || !m->matches(f)) {
+                failures.push_back(where + ": pin '" + pin + "' does not select the record");
+            }
+        }
+    };
+    // conda-forge linux-64 and noarch subsets, and the complete 2018 defaults r/linux-64.
+    const fs::path root = chanmirror::test::fixtures_dir() / "repodata";
+    for (const fs::path& path : {root / "conda-subchannel-demo/linux-64/repodata.json",
+                                 root / "conda-subchannel-demo/noarch/repodata.json",
+                                 root / "conda-tests/r_linux-64.json"}) {
+        auto json = chanmirror::core::parse_json(chanmirror::test::read_bytes(path), path.string());
+        ASSERT_TRUE(json) << json.error().message;
+        for (const char* section : {"packages", "packages.conda"}) {
+            if (!json->contains(section) || !(*json)[section].is_object()) {
+                continue;
+            }
+            for (const auto& [fn, rec] : (*json)[section].items()) {
+                check_record(path.parent_path().filename().string() + "/" + fn, rec);
+            }
+        }
+    }
+    for (const std::string& dep : dep_texts) {
+        if (auto m = MatchSpec::parse(dep); !m) {
+            failures.push_back(m.error().message);
+        }
+    }
+    EXPECT_GT(records, 6000u);
+    EXPECT_GT(dep_texts.size(), 1500u);
+    EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: "
+                                  << (failures.empty() ? "" : failures.front());
+    for (std::size_t i = 0; i < failures.size() && i < 15; ++i) {
+        ADD_FAILURE() << failures[i];
+    }
 }
