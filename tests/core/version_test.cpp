@@ -193,6 +193,24 @@ TEST(Version, Pep440Chain) {
     expect_sorted({"0.3.0.dev", "0.3.3"});  // test_hexrd
 }
 
+// mamba libmamba/tests/src/specs/test_version.cpp: the order of a run after a number, and
+// comparisons across epochs, lengths and dev/post.
+TEST(Version, MambaAtomOrderAndMixedComparisons) {
+    expect_sorted(
+        {"1*", "1dev", "1_", "1a", "1alpha", "1b", "1beta", "1c", "1r", "1rc", "1", "1post"});
+    EXPECT_LT(v("2post"), v("1!1dev"));
+    EXPECT_LT(v("1.0dev"), v("1"));
+    EXPECT_LT(v("1.0.0dev"), v("1"));
+    EXPECT_LT(v("1post"), v("2dev"));
+    EXPECT_LT(v("2.0"), v("11.0.0post"));
+    EXPECT_EQ(v("1a"), v("1a.0"));
+    EXPECT_EQ(v("0.0"), Version());
+    // '*' is a legal (string) run, as conda's globs rely on.
+    for (const char* glob_like : {"*", "*.*", "*.*.2023.12", "1.*", "g56ffd88f"}) {
+        EXPECT_TRUE(Version::parse(glob_like)) << glob_like;
+    }
+}
+
 TEST(Version, EqualityIgnoresCaseWhitespaceZeroPaddingAndLeadingZeros) {
     EXPECT_EQ(v("0.4.1.rc"), v("  0.4.1.RC  "));
     EXPECT_EQ(v("  0.4.rc  "), v("0.4.RC"));
@@ -256,22 +274,27 @@ TEST_P(VersionRejects, WithMessageNamingTheInput) {
     EXPECT_NE(msg.find(GetParam().reason), std::string::npos) << msg;
 }
 
-INSTANTIATE_TEST_SUITE_P(CondaInvalidVersions, VersionRejects,
-                         testing::Values(BadVersion{"", "empty"}, BadVersion{"  ", "empty"},
-                                         BadVersion{"3.5&1", "invalid character"},
-                                         BadVersion{"5.5++", "duplicated local"},
-                                         BadVersion{"5.5..mw", "empty version component"},
-                                         BadVersion{"!", "epoch must be an integer"},
-                                         BadVersion{"a!1.0", "epoch must be an integer"},
-                                         BadVersion{"a!b!1.0", "duplicated epoch"},
-                                         BadVersion{"1!", "missing version"},
-                                         BadVersion{"+1", "missing version"},
-                                         BadVersion{"1.0+", "empty version component"},
-                                         BadVersion{"1.0.", "empty version component"},
-                                         BadVersion{"_1", "empty version component"},
-                                         BadVersion{"1.0-1_2", "invalid character"},
-                                         BadVersion{"1.0 1", "invalid character"},
-                                         BadVersion{"1,0", "invalid character"}));
+INSTANTIATE_TEST_SUITE_P(
+    CondaInvalidVersions, VersionRejects,
+    testing::Values(
+        BadVersion{"", "empty"}, BadVersion{"  ", "empty"},
+        BadVersion{"3.5&1", "invalid character"}, BadVersion{"5.5++", "duplicated local"},
+        BadVersion{"5.5..mw", "empty version component"},
+        BadVersion{"!", "epoch must be an integer"},
+        BadVersion{"a!1.0", "epoch must be an integer"}, BadVersion{"a!b!1.0", "duplicated epoch"},
+        BadVersion{"1!", "missing version"}, BadVersion{"+1", "missing version"},
+        BadVersion{"1.0+", "empty version component"},
+        BadVersion{"1.0.", "empty version component"}, BadVersion{"_1", "empty version component"},
+        BadVersion{"1.0-1_2", "invalid character"}, BadVersion{"1.0 1", "invalid character"},
+        BadVersion{"1,0", "invalid character"}, BadVersion{"3.5|1", "invalid character"},
+        BadVersion{"!1.1", "epoch must be an integer"},
+        BadVersion{"-1!1.1", "epoch must be an integer"},
+        BadVersion{"foo!1.1", "epoch must be an integer"},
+        BadVersion{"0post1!1.1", "epoch must be an integer"}, BadVersion{"0!", "missing version"},
+        BadVersion{"1..1", "empty version component"},
+        BadVersion{"1.2post+", "empty version component"}, BadVersion{"1!+1.1", "missing version"},
+        BadVersion{"5.5+1+0.0", "duplicated local"}, BadVersion{"1!2!3.0", "duplicated epoch"},
+        BadVersion{"1-1_1", "invalid character"}));
 
 struct StartsWithCase {
     const char* version;
