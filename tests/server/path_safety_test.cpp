@@ -66,7 +66,7 @@ TEST(PathSafety, DirectoryTargets) {
 }
 
 class OpenBeneath : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         root_ = dir_ / "root";
         test::write_bytes(root_ / "ch/noarch/a.json", "{}");

@@ -21,7 +21,8 @@ namespace {
 std::string random_bytes(std::size_t n, unsigned seed) {
     std::mt19937 gen(seed);
     std::string out(n, '\0');
-    for (auto& c : out) c = static_cast<char>(gen());
+    for (auto& c : out)
+        c = static_cast<char>(gen());
     return out;
 }
 
@@ -56,7 +57,7 @@ std::string gunzip(const std::string& in) {
 }
 
 class ServeHttp : public ::testing::Test {
-protected:
+  protected:
     ServeHttp() {
         auto noarch = dir_.path() / "conda-forge/noarch";
         test::write_bytes(noarch / "repodata.json", repodata_json());
@@ -113,7 +114,8 @@ TEST_F(ServeHttp, HeadSendsHeadersOnly) {
     EXPECT_TRUE(res.body.empty());
     // The raw bytes: nothing after the head, and the connection stays usable.
     test::RawConnection conn(server_->port());
-    conn.send(std::string("HEAD ") + pkg + " HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.send(std::string("HEAD ") + pkg +
+              " HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     auto head = conn.read_response(/*head_request=*/true);
     EXPECT_EQ(test::status_of(head), 200);
     EXPECT_TRUE(head.ends_with("\r\n\r\n"));
@@ -125,8 +127,7 @@ TEST_F(ServeHttp, HeadSendsHeadersOnly) {
 TEST_F(ServeHttp, IfNoneMatchAnswers304ForListsAndStar) {
     auto first = get(pkg);
     std::string etag = first.header("etag");
-    for (const std::string& inm :
-         {etag, "\"other\", " + etag, "W/" + etag, std::string("*")}) {
+    for (const std::string& inm : {etag, "\"other\", " + etag, "W/" + etag, std::string("*")}) {
         auto res = get(pkg, {"If-None-Match: " + inm});
         EXPECT_EQ(res.status, 304) << inm;
         EXPECT_TRUE(res.body.empty());
@@ -183,9 +184,9 @@ TEST_F(ServeHttp, UnsatisfiableRangeIs416AndSeveralRangesGetTheWholeBody) {
 }
 
 TEST_F(ServeHttp, CompressedFormatsAreNeverContentEncoded) {
-    for (const char* path : {"/conda-forge/noarch/repodata.json.zst", pkg,
-                             "/conda-forge/noarch/pkg-1.0-0.tar.bz2",
-                             "/conda-forge/noarch/repodata_shards.msgpack.zst"}) {
+    for (const char* path :
+         {"/conda-forge/noarch/repodata.json.zst", pkg, "/conda-forge/noarch/pkg-1.0-0.tar.bz2",
+          "/conda-forge/noarch/repodata_shards.msgpack.zst"}) {
         auto res = get(path, {"Accept-Encoding: gzip, deflate, br, zstd"});
         EXPECT_EQ(res.status, 200) << path;
         EXPECT_FALSE(res.has_header("content-encoding")) << path;
@@ -255,7 +256,8 @@ TEST_F(ServeHttp, ReplacedFilesArePickedUpWithoutRestart) {
 TEST_F(ServeHttp, MissingFilesAre404WithAShortBody) {
     for (const char* path :
          {"/conda-forge/noarch/current_repodata.json", "/conda-forge/linux-64/repodata.json.zst",
-          "/conda-forge/linux-64/repodata_shards.msgpack.zst", "/nope/", "/conda-forge/noarch/x/"}) {
+          "/conda-forge/linux-64/repodata_shards.msgpack.zst", "/nope/",
+          "/conda-forge/noarch/x/"}) {
         auto res = get(path);
         EXPECT_EQ(res.status, 404) << path;
         EXPECT_EQ(res.body, "not found\n") << path;
@@ -317,16 +319,24 @@ TEST_F(ServeHttp, DirectoryWithoutSlashRedirects) {
 }
 
 TEST_F(ServeHttp, HealthzAndMetrics) {
-    auto health = get("/healthz");
-    EXPECT_EQ(health.status, 200);
-    EXPECT_EQ(health.body, "ok\n");
-    std::string etag = get(pkg).header("etag");
-    get(pkg, {"If-None-Match: " + etag});
-    get("/missing");
-    auto metrics = get("/metrics");
-    ASSERT_EQ(metrics.status, 200);
-    EXPECT_TRUE(metrics.header("content-type").starts_with("text/plain; version=0.0.4"));
-    const std::string& m = metrics.body;
+    // One keep-alive connection only: a session counts a response before it reads the next
+    // request, so the counters are exact when /metrics is answered.
+    test::RawConnection conn(server_->port());
+    auto send = [&](const std::string& target, const std::string& extra = "") {
+        conn.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n");
+        return conn.read_response();
+    };
+    std::string health = send("/healthz");
+    EXPECT_EQ(test::status_of(health), 200);
+    EXPECT_TRUE(health.ends_with("\r\n\r\nok\n"));
+    std::string first = send(pkg);
+    auto etag_at = first.find("ETag: ") + 6;
+    std::string etag = first.substr(etag_at, first.find("\r\n", etag_at) - etag_at);
+    EXPECT_EQ(test::status_of(send(pkg, "If-None-Match: " + etag + "\r\n")), 304);
+    EXPECT_EQ(test::status_of(send("/missing")), 404);
+    std::string m = send("/metrics");
+    EXPECT_EQ(test::status_of(m), 200);
+    EXPECT_NE(m.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
     EXPECT_NE(m.find("# TYPE chanmirror_http_requests_total counter"), std::string::npos);
     EXPECT_NE(m.find("chanmirror_http_requests_total{code=\"2xx\"} 2"), std::string::npos) << m;
     EXPECT_NE(m.find("chanmirror_http_requests_total{code=\"3xx\"} 1"), std::string::npos) << m;
@@ -339,7 +349,8 @@ TEST_F(ServeHttp, HealthzAndMetrics) {
 TEST_F(ServeHttp, KeepAliveAndPipelining) {
     test::RawConnection conn(server_->port());
     std::string req = std::string("GET ") + pkg + " HTTP/1.1\r\nHost: x\r\n\r\n";
-    ASSERT_TRUE(conn.send(req + req + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    ASSERT_TRUE(
+        conn.send(req + req + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
     for (int i = 0; i < 2; ++i) {
         auto res = conn.read_response();
         EXPECT_EQ(test::status_of(res), 200);

@@ -59,7 +59,8 @@ TEST(CacheControl, ClassesByName) {
     EXPECT_EQ(cache_class("cf/noarch/x-1-0.conda"), CacheClass::immutable);
     EXPECT_EQ(cache_class("cf/noarch/x-1-0.tar.bz2"), CacheClass::immutable);
     EXPECT_EQ(cache_control_value(CacheClass::index, 60), "public, max-age=60");
-    EXPECT_EQ(cache_control_value(CacheClass::immutable, 60), "public, max-age=31536000, immutable");
+    EXPECT_EQ(cache_control_value(CacheClass::immutable, 60),
+              "public, max-age=31536000, immutable");
 }
 
 TEST(Mime, TypesByExtension) {

@@ -13,13 +13,15 @@
 namespace chanmirror::test {
 
 class TestServer {
-public:
+  public:
     explicit TestServer(server::ServeOptions options) {
         options.host = "127.0.0.1";
         options.port = 0;
-        if (options.threads == 0) options.threads = 2;
+        if (options.threads == 0)
+            options.threads = 2;
         auto created = server::Server::create(options);
-        if (!created) throw std::runtime_error(created.error().message);
+        if (!created)
+            throw std::runtime_error(created.error().message);
         server_ = std::move(*created);
         // The socket is already listening: requests queue until run() picks them up.
         thread_ = std::thread([this] { server_->run(); });
@@ -35,7 +37,7 @@ public:
     [[nodiscard]] std::string url(const std::string& path) const { return server_->url() + path; }
     server::Server& server() { return *server_; }
 
-private:
+  private:
     std::unique_ptr<server::Server> server_;
     std::thread thread_;
 };

@@ -24,15 +24,18 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
     auto* res = static_cast<HttpResponse*>(user);
     std::string line(data, size * count);
-    if (line.rfind("HTTP/", 0) == 0) res->headers.clear();  // a new response (e.g. 100)
+    if (line.rfind("HTTP/", 0) == 0)
+        res->headers.clear();  // a new response (e.g. 100)
     auto colon = line.find(':');
     if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
         std::transform(name.begin(), name.end(), name.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         std::string value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-        while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+        while (!value.empty() && (value.front() == ' '))
+            value.erase(0, 1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
+            value.pop_back();
         res->headers[name] = value;
     }
     return size * count;
@@ -50,9 +53,11 @@ HttpResponse http_request(const std::string& url, const HttpRequestOptions& opti
     std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     HttpResponse res;
     CURL* curl = curl_easy_init();
-    if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
+    if (curl == nullptr)
+        throw std::runtime_error("curl_easy_init failed");
     curl_slist* headers = nullptr;
-    for (const auto& h : options.headers) headers = curl_slist_append(headers, h.c_str());
+    for (const auto& h : options.headers)
+        headers = curl_slist_append(headers, h.c_str());
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -67,7 +72,8 @@ HttpResponse http_request(const std::string& url, const HttpRequestOptions& opti
     } else if (options.method != "GET") {
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, options.method.c_str());
     }
-    if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+    if (!options.ca_file.empty())
+        curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
     if (options.max_tls_version != 0) {
         curl_easy_setopt(curl, CURLOPT_SSLVERSION, options.max_tls_version);
     }
@@ -88,7 +94,8 @@ HttpResponse http_request(const std::string& url, const HttpRequestOptions& opti
 
 RawConnection::RawConnection(std::uint16_t port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket failed");
+    if (fd_ < 0)
+        throw std::runtime_error("socket failed");
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -99,10 +106,13 @@ RawConnection::RawConnection(std::uint16_t port) {
     }
 }
 
-RawConnection::~RawConnection() { close(); }
+RawConnection::~RawConnection() {
+    close();
+}
 
 void RawConnection::close() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0)
+        ::close(fd_);
     fd_ = -1;
 }
 
@@ -110,8 +120,10 @@ bool RawConnection::send(const std::string& bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
         ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
         done += static_cast<std::size_t>(n);
     }
     return true;
@@ -134,12 +146,16 @@ std::size_t RawConnection::read_some(std::string& out, std::size_t max,
         }
         pollfd pfd{fd_, POLLIN, 0};
         int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready == 0) continue;  // re-checks the deadline
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            continue;  // re-checks the deadline
         char buffer[65536];
         ssize_t n = ::recv(fd_, buffer, std::min(max, sizeof buffer), 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return 0;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
         out.append(buffer, static_cast<std::size_t>(n));
         return static_cast<std::size_t>(n);
     }
@@ -169,7 +185,8 @@ std::string RawConnection::read_response(bool head_request, std::chrono::millise
     timed_out_ = false;
     std::size_t end = std::string::npos;
     while ((end = out.find("\r\n\r\n")) == std::string::npos) {
-        if (read_some(out, 1 << 16, deadline) == 0) return out;
+        if (read_some(out, 1 << 16, deadline) == 0)
+            return out;
     }
     std::string head = out.substr(0, end + 4);
     std::string rest = out.substr(end + 4);
@@ -181,7 +198,8 @@ std::string RawConnection::read_response(bool head_request, std::chrono::millise
         length = std::stoull(lower.substr(p + 17));
     }
     int status = status_of(head);
-    if (head_request || status == 304) length = 0;
+    if (head_request || status == 304)
+        length = 0;
     while (rest.size() < length && read_some(rest, length - rest.size(), deadline) > 0) {
     }
     if (rest.size() > length) {
@@ -192,7 +210,8 @@ std::string RawConnection::read_response(bool head_request, std::chrono::millise
 }
 
 int status_of(const std::string& raw_response) {
-    if (raw_response.rfind("HTTP/1.", 0) != 0 || raw_response.size() < 12) return 0;
+    if (raw_response.rfind("HTTP/1.", 0) != 0 || raw_response.size() < 12)
+        return 0;
     return std::atoi(raw_response.substr(9, 3).c_str());
 }
 

@@ -11,7 +11,7 @@
 namespace chanmirror::test {
 
 struct HttpResponse {
-    long status = 0;                            // 0: transport failure (see error)
+    long status = 0;                             // 0: transport failure (see error)
     std::map<std::string, std::string> headers;  // names lower-cased; last value wins
     std::string body;
     std::string error;
@@ -23,11 +23,11 @@ struct HttpResponse {
 };
 
 struct HttpRequestOptions {
-    std::string method = "GET";         // "HEAD" sends no body back
-    std::vector<std::string> headers;   // "Name: value"
-    std::string ca_file;                // TLS: trust this PEM
-    std::string user_password;          // Basic auth "user:password"
-    long max_tls_version = 0;           // a CURL_SSLVERSION_MAX_* value, 0: default
+    std::string method = "GET";        // "HEAD" sends no body back
+    std::vector<std::string> headers;  // "Name: value"
+    std::string ca_file;               // TLS: trust this PEM
+    std::string user_password;         // Basic auth "user:password"
+    long max_tls_version = 0;          // a CURL_SSLVERSION_MAX_* value, 0: default
     long timeout_ms = 20'000;
 };
 
@@ -36,7 +36,7 @@ HttpResponse http_request(const std::string& url, const HttpRequestOptions& opti
 
 // A plain TCP connection to 127.0.0.1:port.
 class RawConnection {
-public:
+  public:
     explicit RawConnection(std::uint16_t port);
     ~RawConnection();
     RawConnection(const RawConnection&) = delete;
@@ -55,7 +55,7 @@ public:
     [[nodiscard]] bool timed_out() const { return timed_out_; }
     void close();
 
-private:
+  private:
     // Appends at most `max` bytes to `out`; 0 on close or timeout.
     std::size_t read_some(std::string& out, std::size_t max,
                           std::chrono::steady_clock::time_point deadline);
