@@ -25,11 +25,14 @@ struct SyncArgs {
 
 // CLI channels replace the config's list; a CLI channel that the config also names keeps the
 // config entry's credentials and subdirs.
-std::vector<config::ChannelConfig> chosen_channels(const SyncArgs& args, const config::MirrorConfig& cfg) {
-    if (args.channels.empty()) return cfg.channels;
+std::vector<config::ChannelConfig> chosen_channels(const SyncArgs& args,
+                                                   const config::MirrorConfig& cfg) {
+    if (args.channels.empty())
+        return cfg.channels;
     std::vector<config::ChannelConfig> out;
     for (const auto& spec : args.channels) {
-        auto it = std::find_if(cfg.channels.begin(), cfg.channels.end(), [&](const auto& c) { return c.spec == spec; });
+        auto it = std::find_if(cfg.channels.begin(), cfg.channels.end(),
+                               [&](const auto& c) { return c.spec == spec; });
         out.push_back(it != cfg.channels.end() ? *it : config::ChannelConfig{spec, {}, "", "", ""});
     }
     return out;
@@ -39,22 +42,32 @@ core::Result<sync::SyncOptions> build_options(const SyncArgs& args) {
     config::MirrorConfig cfg;
     if (!args.config_file.empty()) {
         auto loaded = config::load_mirror_config(args.config_file);
-        if (!loaded) return tl::unexpected(loaded.error());
+        if (!loaded)
+            return tl::unexpected(loaded.error());
         cfg = std::move(*loaded);
     }
-    if (!args.dest.empty()) cfg.dest = args.dest;
-    if (!args.channel_alias.empty()) cfg.channel_alias = args.channel_alias;
-    if (args.jobs > 0) cfg.network.jobs = args.jobs;
+    if (!args.dest.empty())
+        cfg.dest = args.dest;
+    if (!args.channel_alias.empty())
+        cfg.channel_alias = args.channel_alias;
+    if (args.jobs > 0)
+        cfg.network.jobs = args.jobs;
     if (!args.max_delete.empty()) {
         auto f = config::parse_fraction(args.max_delete);
-        if (!f) return tl::unexpected(f.error().with_context("--max-delete"));
+        if (!f)
+            return tl::unexpected(f.error().with_context("--max-delete"));
         cfg.max_delete = *f;
     }
-    if (cfg.dest.empty()) return core::fail(core::ErrorKind::invalid_input, "no destination: give --dest or 'dest:' in the config");
+    if (cfg.dest.empty())
+        return core::fail(core::ErrorKind::invalid_input,
+                          "no destination: give --dest or 'dest:' in the config");
     auto channels = chosen_channels(args, cfg);
-    if (channels.empty()) return core::fail(core::ErrorKind::invalid_input, "no channels: name them or list them under 'channels:' in the config");
+    if (channels.empty())
+        return core::fail(core::ErrorKind::invalid_input,
+                          "no channels: name them or list them under 'channels:' in the config");
     std::vector<std::string> default_subdirs = cfg.subdirs;
-    if (default_subdirs.empty()) default_subdirs = {"noarch", config::native_subdir()};
+    if (default_subdirs.empty())
+        default_subdirs = {"noarch", config::native_subdir()};
     sync::SyncOptions options;
     options.dest = cfg.dest;
     options.network = cfg.network;
@@ -65,12 +78,17 @@ core::Result<sync::SyncOptions> build_options(const SyncArgs& args) {
     bool notice = false;
     for (const auto& ch : channels) {
         auto resolved = config::resolve_configured(ch, cfg);
-        if (!resolved) return tl::unexpected(resolved.error());
+        if (!resolved)
+            return tl::unexpected(resolved.error());
         notice = notice || resolved->used_defaults;
-        const auto& subdirs = !args.subdirs.empty() ? args.subdirs : !ch.subdirs.empty() ? ch.subdirs : default_subdirs;
-        for (auto& c : resolved->channels) options.channels.push_back({std::move(c), subdirs});
+        const auto& subdirs = !args.subdirs.empty() ? args.subdirs
+                              : !ch.subdirs.empty() ? ch.subdirs
+                                                    : default_subdirs;
+        for (auto& c : resolved->channels)
+            options.channels.push_back({std::move(c), subdirs});
     }
-    if (notice) std::cerr << config::defaults_terms_notice() << "\n";
+    if (notice)
+        std::cerr << config::defaults_terms_notice() << "\n";
     return options;
 }
 
@@ -78,16 +96,25 @@ core::Result<sync::SyncOptions> build_options(const SyncArgs& args) {
 
 void add_sync_command(CLI::App& root, Runner& run) {
     auto args = std::make_shared<SyncArgs>();
-    auto* cmd = root.add_subcommand("sync", "Mirror upstream channels into DEST with verified, resumable downloads");
-    cmd->add_option("CHANNEL", args->channels, "Channel names, 'defaults', or URLs (http, https, file)");
-    cmd->add_option("--config", args->config_file, "Mirror config (YAML)")->check(CLI::ExistingFile);
+    auto* cmd = root.add_subcommand(
+        "sync", "Mirror upstream channels into DEST with verified, resumable downloads");
+    cmd->add_option("CHANNEL", args->channels,
+                    "Channel names, 'defaults', or URLs (http, https, file)");
+    cmd->add_option("--config", args->config_file, "Mirror config (YAML)")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--dest", args->dest, "Mirror root (overrides the config's dest)");
-    cmd->add_option("--subdir", args->subdirs, "Subdir to mirror (repeatable; default noarch + native)");
-    cmd->add_option("--channel-alias", args->channel_alias, "Base URL for channel names (default https://conda.anaconda.org)");
-    cmd->add_option("--jobs", args->jobs, "Parallel downloads (default 8)")->check(CLI::PositiveNumber);
-    cmd->add_option("--max-delete", args->max_delete, "Most files one run may delete per subdir, e.g. 10% (default)");
-    cmd->add_flag("--force", args->force, "Delete files that left upstream even above --max-delete");
-    cmd->add_flag("--dry-run", args->dry_run, "List <channel>/<subdir>/<file> the mirror would hold, change nothing");
+    cmd->add_option("--subdir", args->subdirs,
+                    "Subdir to mirror (repeatable; default noarch + native)");
+    cmd->add_option("--channel-alias", args->channel_alias,
+                    "Base URL for channel names (default https://conda.anaconda.org)");
+    cmd->add_option("--jobs", args->jobs, "Parallel downloads (default 8)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-delete", args->max_delete,
+                    "Most files one run may delete per subdir, e.g. 10% (default)");
+    cmd->add_flag("--force", args->force,
+                  "Delete files that left upstream even above --max-delete");
+    cmd->add_flag("--dry-run", args->dry_run,
+                  "List <channel>/<subdir>/<file> the mirror would hold, change nothing");
     cmd->add_flag("--verbose", args->verbose, "More detail on stderr");
     cmd->callback([args, &run] {
         run = [args] {

@@ -12,7 +12,8 @@ void add_verify_command(CLI::App& root, Runner& run) {
         std::string channel;
     };
     auto args = std::make_shared<Args>();
-    auto* cmd = root.add_subcommand("verify", "Re-hash a mirror against its repodata.json: missing, corrupt, unlisted files");
+    auto* cmd = root.add_subcommand(
+        "verify", "Re-hash a mirror against its repodata.json: missing, corrupt, unlisted files");
     cmd->add_option("DEST", args->dest, "Mirror root")->required();
     cmd->add_option("--channel", args->channel, "Only this channel (its path under DEST)");
     cmd->callback([args, &run] {
@@ -28,8 +29,8 @@ void add_verify_command(CLI::App& root, Runner& run) {
                 std::cout << sync::to_string(p.kind) << ": " << p.path << " (" << p.detail << ")\n";
             }
             std::cerr << "chanmirror verify: " << report->checked << " files in " << report->subdirs
-                      << " subdirs checked; " << counts[0] << " missing, " << counts[1] << " corrupt, "
-                      << counts[2] << " unlisted\n";
+                      << " subdirs checked; " << counts[0] << " missing, " << counts[1]
+                      << " corrupt, " << counts[2] << " unlisted\n";
             return report->problems.empty() ? exit_ok : exit_partial;
         };
     });

@@ -10,14 +10,16 @@ bool has_scheme(std::string_view s) {
 }
 
 std::string trim_slashes(std::string_view s) {
-    while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+    while (!s.empty() && s.back() == '/')
+        s.remove_suffix(1);
     return std::string(s);
 }
 
 // Position of the path in a URL (after scheme://authority), or npos for file:// roots.
 std::size_t path_start(std::string_view url) {
     auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) return 0;
+    if (scheme_end == std::string_view::npos)
+        return 0;
     auto slash = url.find('/', scheme_end + 3);
     return slash == std::string_view::npos ? url.size() : slash;
 }
@@ -26,7 +28,8 @@ std::size_t path_start(std::string_view url) {
 std::string strip_token(std::string_view path) {
     std::string out(path);
     auto pos = out.find("/t/");
-    if (pos == std::string::npos) return out;
+    if (pos == std::string::npos)
+        return out;
     auto end = out.find('/', pos + 3);
     out.erase(pos, end == std::string::npos ? out.size() - pos : end - pos);
     return out;
@@ -39,10 +42,14 @@ core::Result<std::string> local_path_for(std::string_view url) {
     std::size_t i = 0;
     while (i <= path.size()) {
         auto next = path.find('/', i);
-        if (next == std::string::npos) next = path.size();
+        if (next == std::string::npos)
+            next = path.size();
         auto part = path.substr(i, next - i);
-        if (part == "..") return core::fail(core::ErrorKind::invalid_input, "channel URL " + redact(url) + " contains ..");
-        if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
+        if (part == "..")
+            return core::fail(core::ErrorKind::invalid_input,
+                              "channel URL " + redact(url) + " contains ..");
+        if (!part.empty() && part != ".")
+            out += (out.empty() ? "" : "/") + part;
         i = next + 1;
     }
     if (out.empty()) {
@@ -54,7 +61,8 @@ core::Result<std::string> local_path_for(std::string_view url) {
 
 core::Result<Channel> from_url(std::string_view url) {
     auto local = local_path_for(url);
-    if (!local) return tl::unexpected(local.error());
+    if (!local)
+        return tl::unexpected(local.error());
     return Channel{trim_slashes(url), *local};
 }
 
@@ -69,33 +77,40 @@ core::Result<ChannelResolution> resolve_channel(std::string_view spec,
                                                 std::string_view channel_alias,
                                                 const std::vector<std::string>& default_channels) {
     ChannelResolution out;
-    if (spec.empty()) return core::fail(core::ErrorKind::invalid_input, "empty channel name");
+    if (spec.empty())
+        return core::fail(core::ErrorKind::invalid_input, "empty channel name");
     if (spec == "defaults") {
         out.used_defaults = true;
         for (const auto& url : default_channels) {
             auto sub = resolve_channel(url, channel_alias, {});
-            if (!sub) return tl::unexpected(sub.error().with_context("default_channels"));
+            if (!sub)
+                return tl::unexpected(sub.error().with_context("default_channels"));
             out.channels.insert(out.channels.end(), sub->channels.begin(), sub->channels.end());
         }
         return out;
     }
     if (has_scheme(spec)) {
         auto ch = from_url(spec);
-        if (!ch) return tl::unexpected(ch.error());
+        if (!ch)
+            return tl::unexpected(ch.error());
         out.channels.push_back(std::move(*ch));
         return out;
     }
     if (spec.find("://") != std::string_view::npos) {
-        return core::fail(core::ErrorKind::unsupported,
-                          "channel " + redact(spec) + ": only http, https and file URLs are supported");
+        return core::fail(
+            core::ErrorKind::unsupported,
+            "channel " + redact(spec) + ": only http, https and file URLs are supported");
     }
     auto name = trim_slashes(spec);
-    while (!name.empty() && name.front() == '/') name.erase(0, 1);
+    while (!name.empty() && name.front() == '/')
+        name.erase(0, 1);
     auto ch = from_url(join_url(channel_alias, name));
-    if (!ch) return tl::unexpected(ch.error());
+    if (!ch)
+        return tl::unexpected(ch.error());
     // The mirror folder of a named channel is its name, whatever the alias's own path is.
     ch->local_path = name;
-    if (auto checked = local_path_for("x://h/" + name); !checked) return tl::unexpected(checked.error());
+    if (auto checked = local_path_for("x://h/" + name); !checked)
+        return tl::unexpected(checked.error());
     out.channels.push_back(std::move(*ch));
     return out;
 }
@@ -107,12 +122,14 @@ std::string redact(std::string_view url) {
         auto auth_start = scheme_end + 3;
         auto auth_end = std::min(out.find('/', auth_start), out.size());
         auto at = out.rfind('@', auth_end);
-        if (at != std::string::npos && at >= auth_start) out.replace(auth_start, at - auth_start, "***");
+        if (at != std::string::npos && at >= auth_start)
+            out.replace(auth_start, at - auth_start, "***");
     }
     auto pos = out.find("/t/");
     if (pos != std::string::npos) {
         auto end = out.find('/', pos + 3);
-        if (end == std::string::npos) end = out.size();
+        if (end == std::string::npos)
+            end = out.size();
         out.replace(pos + 3, end - pos - 3, "***");
     }
     return out;
@@ -120,7 +137,8 @@ std::string redact(std::string_view url) {
 
 std::string join_url(std::string_view base, std::string_view rel) {
     std::string out = trim_slashes(base);
-    while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+    while (!rel.empty() && rel.front() == '/')
+        rel.remove_prefix(1);
     out += '/';
     out += rel;
     return out;

@@ -18,14 +18,16 @@ struct Ctx {
     std::string what;
     [[nodiscard]] core::Error error(const YAML::Node& node, const std::string& key,
                                     const std::string& message) const {
-        return core::Error{ErrorKind::invalid_input, what + ":" + std::to_string(node.Mark().line + 1) +
-                                                         ": key '" + key + "': " + message};
+        return core::Error{
+            ErrorKind::invalid_input,
+            what + ":" + std::to_string(node.Mark().line + 1) + ": key '" + key + "': " + message};
     }
 };
 
 template <typename T>
 core::Result<T> scalar(const Ctx& ctx, const YAML::Node& node, const std::string& key) {
-    if (!node.IsScalar()) return tl::unexpected(ctx.error(node, key, "expected a single value"));
+    if (!node.IsScalar())
+        return tl::unexpected(ctx.error(node, key, "expected a single value"));
     try {
         return node.as<T>();
     } catch (const YAML::Exception&) {
@@ -35,12 +37,15 @@ core::Result<T> scalar(const Ctx& ctx, const YAML::Node& node, const std::string
 
 core::Result<std::vector<std::string>> string_list(const Ctx& ctx, const YAML::Node& node,
                                                    const std::string& key) {
-    if (node.IsScalar()) return std::vector<std::string>{node.Scalar()};
-    if (!node.IsSequence()) return tl::unexpected(ctx.error(node, key, "expected a list"));
+    if (node.IsScalar())
+        return std::vector<std::string>{node.Scalar()};
+    if (!node.IsSequence())
+        return tl::unexpected(ctx.error(node, key, "expected a list"));
     std::vector<std::string> out;
     for (const auto& item : node) {
         auto v = scalar<std::string>(ctx, item, key);
-        if (!v) return tl::unexpected(v.error());
+        if (!v)
+            return tl::unexpected(v.error());
         out.push_back(*v);
     }
     return out;
@@ -48,9 +53,11 @@ core::Result<std::vector<std::string>> string_list(const Ctx& ctx, const YAML::N
 
 core::Result<std::string> secret(const Ctx& ctx, const YAML::Node& node, const std::string& key) {
     auto v = scalar<std::string>(ctx, node, key);
-    if (!v || !key.ends_with("_env")) return v;
+    if (!v || !key.ends_with("_env"))
+        return v;
     const char* env = std::getenv(v->c_str());
-    if (env == nullptr) return tl::unexpected(ctx.error(node, key, "environment variable " + *v + " is not set"));
+    if (env == nullptr)
+        return tl::unexpected(ctx.error(node, key, "environment variable " + *v + " is not set"));
     return std::string(env);
 }
 
@@ -60,14 +67,16 @@ core::Result<ChannelConfig> parse_channel(const Ctx& ctx, const YAML::Node& node
         out.spec = node.Scalar();
         return out;
     }
-    if (!node.IsMap()) return tl::unexpected(ctx.error(node, "channels", "expected a name or a map"));
+    if (!node.IsMap())
+        return tl::unexpected(ctx.error(node, "channels", "expected a name or a map"));
     for (const auto& kv : node) {
         auto key = kv.first.Scalar();
         const auto& v = kv.second;
         core::Result<void> ok;
         auto set = [&](std::string& field) {
             auto s = secret(ctx, v, key);
-            if (!s) return core::Result<void>(tl::unexpected(s.error()));
+            if (!s)
+                return core::Result<void>(tl::unexpected(s.error()));
             field = *s;
             return core::Result<void>();
         };
@@ -75,7 +84,8 @@ core::Result<ChannelConfig> parse_channel(const Ctx& ctx, const YAML::Node& node
             ok = set(out.spec);
         } else if (key == "subdirs") {
             auto list = string_list(ctx, v, key);
-            if (!list) return tl::unexpected(list.error());
+            if (!list)
+                return tl::unexpected(list.error());
             out.subdirs = *list;
         } else if (key == "username" || key == "username_env") {
             ok = set(out.username);
@@ -86,9 +96,11 @@ core::Result<ChannelConfig> parse_channel(const Ctx& ctx, const YAML::Node& node
         } else {
             return tl::unexpected(ctx.error(kv.first, key, "unknown key in a channel entry"));
         }
-        if (!ok) return tl::unexpected(ok.error());
+        if (!ok)
+            return tl::unexpected(ok.error());
     }
-    if (out.spec.empty()) return tl::unexpected(ctx.error(node, "channels", "entry needs 'name' or 'url'"));
+    if (out.spec.empty())
+        return tl::unexpected(ctx.error(node, "channels", "entry needs 'name' or 'url'"));
     return out;
 }
 
@@ -97,32 +109,47 @@ core::Result<void> parse_network_key(const Ctx& ctx, const std::string& key, con
     auto number = [&](auto& field, double min) -> core::Result<void> {
         using T = std::remove_reference_t<decltype(field)>;
         auto n = scalar<T>(ctx, v, key);
-        if (!n) return tl::unexpected(n.error());
-        if (static_cast<double>(*n) < min) return tl::unexpected(ctx.error(v, key, "must be at least " + std::to_string(static_cast<long>(min))));
+        if (!n)
+            return tl::unexpected(n.error());
+        if (static_cast<double>(*n) < min)
+            return tl::unexpected(
+                ctx.error(v, key, "must be at least " + std::to_string(static_cast<long>(min))));
         field = *n;
         return {};
     };
-    if (key == "jobs") return number(net.jobs, 1);
-    if (key == "retries") return number(net.retries, 0);
-    if (key == "backoff_initial") return number(net.backoff_initial_s, 0);
-    if (key == "backoff_max") return number(net.backoff_max_s, 0);
-    if (key == "connect_timeout") return number(net.connect_timeout_s, 1);
-    if (key == "low_speed_time") return number(net.low_speed_time_s, 1);
+    if (key == "jobs")
+        return number(net.jobs, 1);
+    if (key == "retries")
+        return number(net.retries, 0);
+    if (key == "backoff_initial")
+        return number(net.backoff_initial_s, 0);
+    if (key == "backoff_max")
+        return number(net.backoff_max_s, 0);
+    if (key == "connect_timeout")
+        return number(net.connect_timeout_s, 1);
+    if (key == "low_speed_time")
+        return number(net.low_speed_time_s, 1);
     auto s = scalar<std::string>(ctx, v, key);
-    if (!s) return tl::unexpected(s.error());
-    if (key == "proxy") net.proxy = *s;
-    if (key == "ca_bundle") net.ca_bundle = *s;
+    if (!s)
+        return tl::unexpected(s.error());
+    if (key == "proxy")
+        net.proxy = *s;
+    if (key == "ca_bundle")
+        net.ca_bundle = *s;
     return {};
 }
 
 core::Result<void> parse_top_key(const Ctx& ctx, const std::string& key, const YAML::Node& v,
                                  MirrorConfig& cfg) {
     static const std::set<std::string> network_keys = {
-        "jobs", "retries", "backoff_initial", "backoff_max", "connect_timeout", "low_speed_time", "proxy", "ca_bundle"};
-    if (network_keys.contains(key)) return parse_network_key(ctx, key, v, cfg.network);
+        "jobs",           "retries", "backoff_initial", "backoff_max", "connect_timeout",
+        "low_speed_time", "proxy",   "ca_bundle"};
+    if (network_keys.contains(key))
+        return parse_network_key(ctx, key, v, cfg.network);
     if (key == "dest" || key == "channel_alias") {
         auto s = scalar<std::string>(ctx, v, key);
-        if (!s) return tl::unexpected(s.error());
+        if (!s)
+            return tl::unexpected(s.error());
         if (key == "dest") {
             cfg.dest = *s;
         } else {
@@ -132,22 +159,26 @@ core::Result<void> parse_top_key(const Ctx& ctx, const std::string& key, const Y
     }
     if (key == "default_channels" || key == "subdirs") {
         auto list = string_list(ctx, v, key);
-        if (!list) return tl::unexpected(list.error());
+        if (!list)
+            return tl::unexpected(list.error());
         (key == "subdirs" ? cfg.subdirs : cfg.default_channels) = *list;
         return {};
     }
     if (key == "max_delete") {
         auto s = scalar<std::string>(ctx, v, key);
         auto f = s ? parse_fraction(*s) : tl::unexpected(s.error());
-        if (!f) return tl::unexpected(ctx.error(v, key, f.error().message));
+        if (!f)
+            return tl::unexpected(ctx.error(v, key, f.error().message));
         cfg.max_delete = *f;
         return {};
     }
     if (key == "channels") {
-        if (!v.IsSequence()) return tl::unexpected(ctx.error(v, key, "expected a list"));
+        if (!v.IsSequence())
+            return tl::unexpected(ctx.error(v, key, "expected a list"));
         for (const auto& item : v) {
             auto ch = parse_channel(ctx, item);
-            if (!ch) return tl::unexpected(ch.error());
+            if (!ch)
+                return tl::unexpected(ch.error());
             cfg.channels.push_back(std::move(*ch));
         }
         return {};
@@ -158,12 +189,15 @@ core::Result<void> parse_top_key(const Ctx& ctx, const std::string& key, const Y
 // Inserts "user:pass@" after scheme:// and "/t/<token>" before the path.
 std::string with_credentials(const std::string& url, const ChannelConfig& ch) {
     auto scheme_end = url.find("://");
-    if (scheme_end == std::string::npos) return url;
+    if (scheme_end == std::string::npos)
+        return url;
     auto auth = scheme_end + 3;
     auto path = std::min(url.find('/', auth), url.size());
     std::string out = url;
-    if (!ch.token.empty()) out.insert(path, "/t/" + ch.token);
-    if (!ch.username.empty()) out.insert(auth, ch.username + (ch.password.empty() ? "" : ":" + ch.password) + "@");
+    if (!ch.token.empty())
+        out.insert(path, "/t/" + ch.token);
+    if (!ch.username.empty())
+        out.insert(auth, ch.username + (ch.password.empty() ? "" : ":" + ch.password) + "@");
     return out;
 }
 
@@ -172,14 +206,19 @@ std::string with_credentials(const std::string& url, const ChannelConfig& ch) {
 core::Result<double> parse_fraction(std::string_view text) {
     std::string s(text);
     bool percent = !s.empty() && s.back() == '%';
-    if (percent) s.pop_back();
+    if (percent)
+        s.pop_back();
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
     if (s.empty() || end != s.c_str() + s.size() || v < 0) {
-        return core::fail(ErrorKind::invalid_input, "'" + std::string(text) + "' is not a fraction like 10% or 0.1");
+        return core::fail(ErrorKind::invalid_input,
+                          "'" + std::string(text) + "' is not a fraction like 10% or 0.1");
     }
-    if (percent) v /= 100.0;
-    if (v > 1.0) return core::fail(ErrorKind::invalid_input, "'" + std::string(text) + "' is more than 100%");
+    if (percent)
+        v /= 100.0;
+    if (v > 1.0)
+        return core::fail(ErrorKind::invalid_input,
+                          "'" + std::string(text) + "' is more than 100%");
     return v;
 }
 
@@ -189,20 +228,25 @@ core::Result<MirrorConfig> parse_mirror_config(std::string_view text, std::strin
     try {
         root = YAML::Load(std::string(text));
     } catch (const YAML::ParserException& e) {
-        return core::fail(ErrorKind::invalid_input, ctx.what + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+        return core::fail(ErrorKind::invalid_input,
+                          ctx.what + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
     MirrorConfig cfg;
-    if (root.IsNull()) return cfg;
-    if (!root.IsMap()) return tl::unexpected(ctx.error(root, "(top level)", "expected a map of settings"));
+    if (root.IsNull())
+        return cfg;
+    if (!root.IsMap())
+        return tl::unexpected(ctx.error(root, "(top level)", "expected a map of settings"));
     for (const auto& kv : root) {
-        if (auto r = parse_top_key(ctx, kv.first.Scalar(), kv.second, cfg); !r) return tl::unexpected(r.error());
+        if (auto r = parse_top_key(ctx, kv.first.Scalar(), kv.second, cfg); !r)
+            return tl::unexpected(r.error());
     }
     return cfg;
 }
 
 core::Result<MirrorConfig> load_mirror_config(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return core::fail(ErrorKind::not_found, "cannot read config " + path.string());
+    if (!in)
+        return core::fail(ErrorKind::not_found, "cannot read config " + path.string());
     std::ostringstream ss;
     ss << in.rdbuf();
     return parse_mirror_config(ss.str(), path.string());
@@ -215,20 +259,28 @@ std::string native_subdir() {
 #ifdef __APPLE__
     os = "osx";
 #endif
-    if (machine == "x86_64" || machine == "amd64") return os + "-64";
-    if (machine == "aarch64" || machine == "arm64") return os == "osx" ? "osx-arm64" : "linux-aarch64";
-    if (machine == "ppc64le") return os + "-ppc64le";
-    if (machine == "s390x") return os + "-s390x";
-    if (machine.starts_with("armv7")) return os + "-armv7l";
-    if (machine == "i686" || machine == "i386") return os + "-32";
+    if (machine == "x86_64" || machine == "amd64")
+        return os + "-64";
+    if (machine == "aarch64" || machine == "arm64")
+        return os == "osx" ? "osx-arm64" : "linux-aarch64";
+    if (machine == "ppc64le")
+        return os + "-ppc64le";
+    if (machine == "s390x")
+        return os + "-s390x";
+    if (machine.starts_with("armv7"))
+        return os + "-armv7l";
+    if (machine == "i686" || machine == "i386")
+        return os + "-32";
     return os + "-" + machine;
 }
 
 core::Result<ChannelResolution> resolve_configured(const ChannelConfig& channel,
                                                    const MirrorConfig& config) {
     auto r = resolve_channel(channel.spec, config.channel_alias, config.default_channels);
-    if (!r) return r;
-    for (auto& ch : r->channels) ch.url = with_credentials(ch.url, channel);
+    if (!r)
+        return r;
+    for (auto& ch : r->channels)
+        ch.url = with_credentials(ch.url, channel);
     return r;
 }
 

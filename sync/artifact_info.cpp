@@ -9,12 +9,14 @@ namespace chanmirror::sync {
 namespace {
 
 bool is_hex(std::string_view s, std::size_t length) {
-    return s.size() == length && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
+    return s.size() == length &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return out;
 }
 
@@ -28,34 +30,44 @@ struct ArtifactInfoReader::Impl {
 ArtifactInfoReader::ArtifactInfoReader() : impl_(std::make_unique<Impl>()) {}
 ArtifactInfoReader::~ArtifactInfoReader() = default;
 
-core::Result<ArtifactInfo> ArtifactInfoReader::read(std::string_view record_json, std::string_view what) {
+core::Result<ArtifactInfo> ArtifactInfoReader::read(std::string_view record_json,
+                                                    std::string_view what) {
     auto bad = [&](std::string_view why) {
-        return core::fail(core::ErrorKind::invalid_input, std::string(what) + ": record " + std::string(why));
+        return core::fail(core::ErrorKind::invalid_input,
+                          std::string(what) + ": record " + std::string(why));
     };
     auto& buf = impl_->buffer;
     buf.assign(record_json);
     buf.resize(record_json.size() + simdjson::SIMDJSON_PADDING, ' ');
     simdjson::ondemand::document doc;
-    if (impl_->parser.iterate(buf.data(), record_json.size(), buf.size()).get(doc)) return bad("is not JSON");
+    if (impl_->parser.iterate(buf.data(), record_json.size(), buf.size()).get(doc))
+        return bad("is not JSON");
     simdjson::ondemand::object obj;
-    if (doc.get_object().get(obj)) return bad("is not an object");
+    if (doc.get_object().get(obj))
+        return bad("is not an object");
     ArtifactInfo info;
     bool has_size = false;
     for (auto field : obj) {
         std::string_view key;
-        if (field.unescaped_key().get(key)) return bad("has a bad key");
+        if (field.unescaped_key().get(key))
+            return bad("has a bad key");
         if (key == "size") {
-            if (field.value().get_uint64().get(info.size)) return bad("has a bad size");
+            if (field.value().get_uint64().get(info.size))
+                return bad("has a bad size");
             has_size = true;
         } else if (key == "sha256" || key == "md5") {
             std::string_view v;
-            if (field.value().get_string().get(v)) continue;  // null: treated as absent
-            if (!is_hex(v, key == "md5" ? 32 : 64)) return bad("has a bad " + std::string(key));
+            if (field.value().get_string().get(v))
+                continue;  // null: treated as absent
+            if (!is_hex(v, key == "md5" ? 32 : 64))
+                return bad("has a bad " + std::string(key));
             (key == "md5" ? info.md5 : info.sha256) = lower(v);
         }
     }
-    if (!has_size) return bad("has no size");
-    if (info.sha256.empty() && info.md5.empty()) return bad("has neither sha256 nor md5");
+    if (!has_size)
+        return bad("has no size");
+    if (info.sha256.empty() && info.md5.empty())
+        return bad("has neither sha256 nor md5");
     return info;
 }
 

@@ -19,7 +19,7 @@ struct ArtifactInfo {
 
 // Reuses one parser and buffer across records; not thread-safe.
 class ArtifactInfoReader {
-public:
+  public:
     ArtifactInfoReader();
     ~ArtifactInfoReader();
     ArtifactInfoReader(const ArtifactInfoReader&) = delete;
@@ -29,7 +29,7 @@ public:
     // is an error: the file could not be verified.
     core::Result<ArtifactInfo> read(std::string_view record_json, std::string_view what);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -18,14 +18,16 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-fs::path partial_path(const fs::path& target) { return fs::path(target.string() + std::string(partial_suffix)); }
+fs::path partial_path(const fs::path& target) {
+    return fs::path(target.string() + std::string(partial_suffix));
+}
 
 // What to do after an attempt.
 enum class Next { done, retry_resume, retry_fresh, fail };
 
 // One file's download across attempts.
 class Job {
-public:
+  public:
     explicit Job(const DownloadItem& item, Progress* progress) : item_(item), progress_(progress) {}
 
     // Opens (or resumes) the .partial file; returns the request to send.
@@ -45,7 +47,8 @@ public:
             hasher_ = io::Hasher();
         }
         auto handle = io::FileHandle::open_append(path);
-        if (!handle) return tl::unexpected(handle.error());
+        if (!handle)
+            return tl::unexpected(handle.error());
         file_ = std::move(*handle);
         written_ = existing;
         range_from_ = existing;
@@ -53,10 +56,12 @@ public:
     }
 
     bool on_chunk(long status, std::string_view chunk) {
-        if (status != 200 && status != 206) return true;  // an error page: ignored
+        if (status != 200 && status != 206)
+            return true;  // an error page: ignored
         if (first_chunk_) {
             first_chunk_ = false;
-            if (status == 200 && range_from_ > 0 && !restart_from_zero()) return false;
+            if (status == 200 && range_from_ > 0 && !restart_from_zero())
+                return false;
         }
         if (written_ + chunk.size() > item_.expected.size) {
             oversize_ = true;
@@ -69,20 +74,25 @@ public:
         }
         hasher_.update(chunk.data(), chunk.size());
         written_ += chunk.size();
-        if (progress_ != nullptr) progress_->add_bytes(chunk.size());
+        if (progress_ != nullptr)
+            progress_->add_bytes(chunk.size());
         return true;
     }
 
     Next complete(const HttpResponse& r) {
-        if (oversize_) return discard(sink_error_);
-        if (!sink_error_.empty()) return failed(sink_error_);
+        if (oversize_)
+            return discard(sink_error_);
+        if (!sink_error_.empty())
+            return failed(sink_error_);
         if (!r.completed() || (r.status != 200 && r.status != 206)) {
-            if (r.completed() && r.status == 416) return discard("HTTP 416 on resume");
+            if (r.completed() && r.status == 416)
+                return discard("HTTP 416 on resume");
             error_ = describe_failure(r);
             return is_transient(r) ? Next::retry_resume : failed(error_);
         }
         if (written_ < item_.expected.size) {
-            error_ = "short body: " + std::to_string(written_) + " of " + std::to_string(item_.expected.size) + " bytes";
+            error_ = "short body: " + std::to_string(written_) + " of " +
+                     std::to_string(item_.expected.size) + " bytes";
             return Next::retry_resume;
         }
         digests_ = hasher_.finish();
@@ -101,16 +111,19 @@ public:
     [[nodiscard]] const io::Digests& digests() const { return digests_; }
     void close() { (void)file_.close(); }
 
-private:
+  private:
     // Feeds the bytes already in a .partial to the hasher; false if unreadable.
     bool rehash_existing(const fs::path& path) {
         auto in = io::FileHandle::open_read(path);
-        if (!in) return false;
+        if (!in)
+            return false;
         std::vector<char> buf(1 << 20);
         for (;;) {
             auto n = in->read(buf.data(), buf.size());
-            if (!n) return false;
-            if (*n == 0) return true;
+            if (!n)
+                return false;
+            if (*n == 0)
+                return true;
             hasher_.update(buf.data(), *n);
         }
     }
@@ -142,10 +155,12 @@ private:
 
     Next promote() {
         auto path = partial_path(item_.target);
-        if (auto r = file_.close(); !r) return failed(r.error().message);
+        if (auto r = file_.close(); !r)
+            return failed(r.error().message);
         std::error_code ec;
         fs::rename(path, item_.target, ec);
-        if (ec) return failed("cannot rename " + path.string() + ": " + ec.message());
+        if (ec)
+            return failed("cannot rename " + path.string() + ": " + ec.message());
         return Next::done;
     }
 
@@ -164,9 +179,9 @@ private:
 };
 
 class Scheduler {
-public:
-    Scheduler(HttpClient& client, const std::vector<DownloadItem>& items, const DownloadOptions& options,
-              Progress* progress)
+  public:
+    Scheduler(HttpClient& client, const std::vector<DownloadItem>& items,
+              const DownloadOptions& options, Progress* progress)
         : client_(client), items_(items), options_(options), progress_(progress) {
         report_.results.resize(items.size());
         jobs_.reserve(items.size());
@@ -179,30 +194,35 @@ public:
     DownloadReport run() {
         while (!ready_.empty() || !waiting_.empty() || !active_.empty()) {
             wake_due();
-            while (active_.size() < static_cast<std::size_t>(std::max(1, options_.jobs)) && !ready_.empty()) {
+            while (active_.size() < static_cast<std::size_t>(std::max(1, options_.jobs)) &&
+                   !ready_.empty()) {
                 start(ready_.front());
                 ready_.pop_front();
             }
             auto wait = next_wake();
             if (active_.empty()) {
-                if (ready_.empty()) std::this_thread::sleep_for(wait);  // backoff before a retry
+                if (ready_.empty())
+                    std::this_thread::sleep_for(wait);  // backoff before a retry
                 continue;
             }
-            for (auto& [id, response] : client_.poll(static_cast<int>(std::min<long long>(wait.count(), 100)))) {
+            for (auto& [id, response] :
+                 client_.poll(static_cast<int>(std::min<long long>(wait.count(), 100)))) {
                 auto index = active_.at(id);
                 active_.erase(id);
                 report_.bytes += response.body_bytes;
                 handle(index, response);
             }
-            if (progress_ != nullptr) progress_->tick();
+            if (progress_ != nullptr)
+                progress_->tick();
         }
         return std::move(report_);
     }
 
-private:
+  private:
     void start(std::size_t index) {
         auto request = jobs_[index].begin();
-        if (!request) return finish(index, false, request.error().message);
+        if (!request)
+            return finish(index, false, request.error().message);
         Job* job = &jobs_[index];
         auto id = client_.start(std::move(*request), [job](long status, std::string_view chunk) {
             return job->on_chunk(status, chunk);
@@ -213,9 +233,11 @@ private:
     void handle(std::size_t index, const HttpResponse& response) {
         auto& job = jobs_[index];
         auto next = job.complete(response);
-        if (next == Next::done) return finish(index, true, "");
+        if (next == Next::done)
+            return finish(index, true, "");
         job.close();
-        if (next == Next::fail || job.attempts() > options_.retry.retries) return finish(index, false, job.error());
+        if (next == Next::fail || job.attempts() > options_.retry.retries)
+            return finish(index, false, job.error());
         ++report_.retries;
         auto delay = retry_delay(job.attempts(), response.retry_after_s, options_.retry, rng_);
         waiting_.emplace(Clock::now() + delay, index);
@@ -225,9 +247,12 @@ private:
         auto& result = report_.results[index];
         result.ok = ok;
         result.attempts = jobs_[index].attempts();
-        if (ok) result.digests = jobs_[index].digests();
-        if (!ok) result.error = error;
-        if (progress_ != nullptr) progress_->file_done();
+        if (ok)
+            result.digests = jobs_[index].digests();
+        if (!ok)
+            result.error = error;
+        if (progress_ != nullptr)
+            progress_->file_done();
     }
 
     void wake_due() {
@@ -239,8 +264,10 @@ private:
     }
 
     std::chrono::milliseconds next_wake() const {
-        if (waiting_.empty()) return std::chrono::milliseconds(100);
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(waiting_.top().first - Clock::now());
+        if (waiting_.empty())
+            return std::chrono::milliseconds(100);
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(waiting_.top().first -
+                                                                          Clock::now());
         return std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(100));
     }
 
@@ -263,7 +290,8 @@ DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>&
                             const DownloadOptions& options, Progress* progress) {
     if (progress != nullptr) {
         std::uint64_t bytes = 0;
-        for (const auto& item : items) bytes += item.expected.size;
+        for (const auto& item : items)
+            bytes += item.expected.size;
         progress->set_total(items.size(), bytes);
     }
     return Scheduler(client, items, options, progress).run();

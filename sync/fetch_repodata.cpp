@@ -33,61 +33,78 @@ core::Result<Got> get_with_retries(HttpClient& client, const HttpRequest& reques
             }
             return got;
         }
-        std::this_thread::sleep_for(retry_delay(attempt + 1, got.response.retry_after_s, retry, rng));
+        std::this_thread::sleep_for(
+            retry_delay(attempt + 1, got.response.retry_after_s, retry, rng));
     }
 }
 
-std::vector<std::string> conditional_headers(const FetchState* previous, const std::string& variant) {
+std::vector<std::string> conditional_headers(const FetchState* previous,
+                                             const std::string& variant) {
     std::vector<std::string> headers;
-    if (previous == nullptr || previous->variant != variant) return headers;
-    if (!previous->etag.empty()) headers.push_back("If-None-Match: " + previous->etag);
-    if (!previous->last_modified.empty()) headers.push_back("If-Modified-Since: " + previous->last_modified);
+    if (previous == nullptr || previous->variant != variant)
+        return headers;
+    if (!previous->etag.empty())
+        headers.push_back("If-None-Match: " + previous->etag);
+    if (!previous->last_modified.empty())
+        headers.push_back("If-Modified-Since: " + previous->last_modified);
     return headers;
 }
 
-bool is_missing(long status) { return status == 404 || status == 410 || status == 403 || status == 501; }
+bool is_missing(long status) {
+    return status == 404 || status == 410 || status == 403 || status == 501;
+}
 
-core::Result<core::RunExportsMap> to_run_exports_map(const std::string& text, const std::string& what) {
+core::Result<core::RunExportsMap> to_run_exports_map(const std::string& text,
+                                                     const std::string& what) {
     auto json = core::parse_json(text, what);
-    if (!json) return tl::unexpected(json.error());
+    if (!json)
+        return tl::unexpected(json.error());
     core::RunExportsMap out;
     for (const char* section : {"packages", "packages.conda"}) {
         auto it = json->find(section);
-        if (it == json->end() || !it->is_object()) continue;
+        if (it == json->end() || !it->is_object())
+            continue;
         for (const auto& [fn, entry] : it->items()) {
-            if (entry.is_object() && entry.contains("run_exports")) out[fn] = entry["run_exports"];
+            if (entry.is_object() && entry.contains("run_exports"))
+                out[fn] = entry["run_exports"];
         }
     }
     return out;
 }
 
 // run_exports.json(.zst) is optional upstream: absent or unreadable -> nullopt.
-std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client, const std::string& subdir_url,
+std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
+                                                     const std::string& subdir_url,
                                                      const RetryPolicy& retry) {
     for (std::string name : {"run_exports.json.zst", "run_exports.json"}) {
         auto url = config::join_url(subdir_url, name);
         auto got = get_with_retries(client, {url, 0, {}}, retry);
-        if (!got || got->response.status != 200) continue;
+        if (!got || got->response.status != 200)
+            continue;
         std::string text = std::move(got->body);
         if (name.ends_with(".zst")) {
             auto raw = io::zstd_decompress(text, config::redact(url));
-            if (!raw) continue;
+            if (!raw)
+                continue;
             text = std::move(*raw);
         }
         auto map = to_run_exports_map(text, config::redact(url));
-        if (map) return std::move(*map);
+        if (map)
+            return std::move(*map);
     }
     return std::nullopt;
 }
 
 // Tries one variant. nullopt: fall back to the next variant.
-core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client, const std::string& subdir_url,
+core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client,
+                                                         const std::string& subdir_url,
                                                          const std::string& variant,
                                                          const FetchState* previous,
                                                          const RetryPolicy& retry) {
     auto url = config::join_url(subdir_url, variant);
     auto got = get_with_retries(client, {url, 0, conditional_headers(previous, variant)}, retry);
-    if (!got) return tl::unexpected(got.error());
+    if (!got)
+        return tl::unexpected(got.error());
     FetchedRepodata out;
     out.repodata_url = url;
     out.state = {variant, got->response.etag, got->response.last_modified};
@@ -97,19 +114,24 @@ core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client, con
         out.state = *previous;
         return out;
     }
-    if (is_missing(status)) return std::optional<FetchedRepodata>{};
+    if (is_missing(status))
+        return std::optional<FetchedRepodata>{};
     if (status != 200) {
-        return core::fail(ErrorKind::network, config::redact(url) + ": HTTP " + std::to_string(status));
+        return core::fail(ErrorKind::network,
+                          config::redact(url) + ": HTTP " + std::to_string(status));
     }
     std::string text = std::move(got->body);
     if (variant.ends_with(".zst")) {
         auto raw = io::zstd_decompress(text, config::redact(url));
-        if (!raw) return std::optional<FetchedRepodata>{};  // conda: decode error -> repodata.json
+        if (!raw)
+            return std::optional<FetchedRepodata>{};  // conda: decode error -> repodata.json
         text = std::move(*raw);
     }
-    if (text.empty()) text = "{}";  // CEP 36: an empty file is an empty channel
+    if (text.empty())
+        text = "{}";  // CEP 36: an empty file is an empty channel
     auto parsed = core::parse_repodata(std::move(text), config::redact(url));
-    if (!parsed) return tl::unexpected(parsed.error());
+    if (!parsed)
+        return tl::unexpected(parsed.error());
     out.repodata = std::move(*parsed);
     return out;
 }
@@ -118,7 +140,8 @@ core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client, con
 std::string normalize(const std::string& url) {
     auto scheme = url.find("://");
     auto path_at = scheme == std::string::npos ? 0 : url.find('/', scheme + 3);
-    if (path_at == std::string::npos) return url;
+    if (path_at == std::string::npos)
+        return url;
     std::vector<std::string> parts;
     std::string path = url.substr(path_at + 1);
     std::size_t i = 0;
@@ -126,14 +149,16 @@ std::string normalize(const std::string& url) {
         auto next = std::min(path.find('/', i), path.size());
         auto part = path.substr(i, next - i);
         if (part == "..") {
-            if (!parts.empty()) parts.pop_back();
+            if (!parts.empty())
+                parts.pop_back();
         } else if (part != ".") {
             parts.push_back(part);
         }
         i = next + 1;
     }
     std::string out = url.substr(0, path_at);
-    for (const auto& p : parts) out += "/" + p;
+    for (const auto& p : parts)
+        out += "/" + p;
     return out;
 }
 
@@ -143,8 +168,10 @@ core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::stri
                                              const FetchState* previous, const RetryPolicy& retry) {
     for (std::string variant : {"repodata.json.zst", "repodata.json"}) {
         auto r = try_variant(client, subdir_url, variant, previous, retry);
-        if (!r) return tl::unexpected(r.error());
-        if (!*r) continue;
+        if (!r)
+            return tl::unexpected(r.error());
+        if (!*r)
+            continue;
         auto fetched = std::move(**r);
         if (fetched.status == FetchStatus::fetched) {
             fetched.run_exports = fetch_run_exports(client, subdir_url, retry);
@@ -159,9 +186,11 @@ core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::stri
 std::string package_url(const FetchedRepodata& fetched, const std::string& filename) {
     const auto& info = fetched.repodata.info;
     std::string base;
-    if (auto it = info.find("base_url"); it != info.end() && it->is_string()) base = it->get<std::string>();
+    if (auto it = info.find("base_url"); it != info.end() && it->is_string())
+        base = it->get<std::string>();
     auto dir = fetched.repodata_url.substr(0, fetched.repodata_url.rfind('/') + 1);
-    if (base.empty()) return dir + filename;
+    if (base.empty())
+        return dir + filename;
     if (base.find("://") == std::string::npos) {
         if (base.starts_with("/")) {
             auto scheme = dir.find("://");
@@ -175,20 +204,26 @@ std::string package_url(const FetchedRepodata& fetched, const std::string& filen
 
 core::Result<std::optional<FetchState>> load_fetch_state(const std::string& path) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return std::optional<FetchState>{};
+    if (!std::filesystem::exists(path, ec))
+        return std::optional<FetchState>{};
     auto text = io::read_file(path);
-    if (!text) return tl::unexpected(text.error());
+    if (!text)
+        return tl::unexpected(text.error());
     auto json = core::parse_json(*text, path);
-    if (!json || !json->is_object()) return std::optional<FetchState>{};  // unreadable: refetch
-    return FetchState{json->value("variant", ""), json->value("etag", ""), json->value("last_modified", "")};
+    if (!json || !json->is_object())
+        return std::optional<FetchState>{};  // unreadable: refetch
+    return FetchState{json->value("variant", ""), json->value("etag", ""),
+                      json->value("last_modified", "")};
 }
 
 core::Result<void> save_fetch_state(const std::string& path, const FetchState& state) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    core::Json j = {{"variant", state.variant}, {"etag", state.etag}, {"last_modified", state.last_modified}};
+    core::Json j = {
+        {"variant", state.variant}, {"etag", state.etag}, {"last_modified", state.last_modified}};
     auto r = io::write_file_if_changed(path, core::dump_compact(j));
-    if (!r) return tl::unexpected(r.error());
+    if (!r)
+        return tl::unexpected(r.error());
     return {};
 }
 

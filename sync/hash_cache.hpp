@@ -21,20 +21,22 @@ struct CachedDigest {
 };
 
 class HashCache {
-public:
+  public:
     // A missing or unreadable cache file is an empty cache.
     static HashCache load(const std::filesystem::path& file);
     core::Result<void> save() const;
 
     // Digests of `path` (named `filename`), from the cache when size and mtime still match,
     // else by hashing the file (and remembering it).
-    core::Result<CachedDigest> digest(const std::filesystem::path& path, const std::string& filename);
+    core::Result<CachedDigest> digest(const std::filesystem::path& path,
+                                      const std::string& filename);
     // Records digests just computed while downloading.
-    void remember(const std::filesystem::path& path, const std::string& filename, const io::Digests& digests);
+    void remember(const std::filesystem::path& path, const std::string& filename,
+                  const io::Digests& digests);
     void forget(const std::string& filename) { dirty_ = entries_.erase(filename) > 0 || dirty_; }
     [[nodiscard]] std::size_t hashed() const { return hashed_; }
 
-private:
+  private:
     std::filesystem::path file_;
     std::map<std::string, CachedDigest> entries_;
     std::size_t hashed_ = 0;
@@ -42,6 +44,7 @@ private:
 };
 
 // size and mtime (ns) of a file, or nullopt when it does not exist.
-std::optional<std::pair<std::uint64_t, std::int64_t>> stat_size_mtime(const std::filesystem::path& path);
+std::optional<std::pair<std::uint64_t, std::int64_t>> stat_size_mtime(
+    const std::filesystem::path& path);
 
 }  // namespace chanmirror::sync

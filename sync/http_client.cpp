@@ -28,19 +28,23 @@ using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 void global_init() {
     static std::once_flag once;
     std::call_once(once, [] {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            throw std::runtime_error("curl_global_init failed");
     });
 }
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return out;
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -57,7 +61,8 @@ struct Transfer {
     long status() const {
         long code = 0;
         curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &code);
-        if (code == 0 && is_file) code = ranged ? 206 : 200;
+        if (code == 0 && is_file)
+            code = ranged ? 206 : 200;
         return code;
     }
 };
@@ -72,12 +77,16 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
         return size * n;
     }
     auto colon = line.find(':');
-    if (colon == std::string_view::npos) return size * n;
+    if (colon == std::string_view::npos)
+        return size * n;
     auto name = lower(trim(line.substr(0, colon)));
     auto value = trim(line.substr(colon + 1));
-    if (name == "etag") t->response.etag = value;
-    if (name == "last-modified") t->response.last_modified = value;
-    if (name == "retry-after") t->response.retry_after_s = parse_retry_after(value);
+    if (name == "etag")
+        t->response.etag = value;
+    if (name == "last-modified")
+        t->response.last_modified = value;
+    if (name == "retry-after")
+        t->response.retry_after_s = parse_retry_after(value);
     return size * n;
 }
 
@@ -85,7 +94,8 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::string_view chunk(data, size * n);
     long status = t->status();
-    if (status >= 300 && status < 400) return chunk.size();  // a redirect's body
+    if (status >= 300 && status < 400)
+        return chunk.size();  // a redirect's body
     t->response.body_bytes += chunk.size();
     if (t->sink && !t->sink(status, chunk)) {
         t->response.aborted = true;
@@ -114,13 +124,15 @@ bool is_permanent(CURLcode code) {
 
 std::optional<long> parse_retry_after(std::string_view value) {
     value = trim(value);
-    if (value.empty()) return std::nullopt;
+    if (value.empty())
+        return std::nullopt;
     if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
         return std::stol(std::string(value.substr(0, 9)));
     }
     std::string copy(value);
     auto when = curl_getdate(copy.c_str(), nullptr);
-    if (when < 0) return std::nullopt;
+    if (when < 0)
+        return std::nullopt;
     return std::max<long>(0, static_cast<long>(when - std::time(nullptr)));
 }
 
@@ -150,19 +162,23 @@ struct HttpClient::Impl {
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
         curl_easy_setopt(h, CURLOPT_PRIVATE, &t);
-        if (!options.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options.proxy.c_str());
-        if (!options.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_bundle.c_str());
+        if (!options.proxy.empty())
+            curl_easy_setopt(h, CURLOPT_PROXY, options.proxy.c_str());
+        if (!options.ca_bundle.empty())
+            curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_bundle.c_str());
         if (req.range_from > 0) {
             auto range = std::to_string(req.range_from) + "-";
             curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());  // copied by libcurl
         }
         for (const auto& header : req.headers) {
             auto* list = curl_slist_append(t.headers.get(), header.c_str());
-            if (list == nullptr) throw std::bad_alloc();
+            if (list == nullptr)
+                throw std::bad_alloc();
             (void)t.headers.release();
             t.headers.reset(list);
         }
-        if (t.headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, t.headers.get());
+        if (t.headers)
+            curl_easy_setopt(h, CURLOPT_HTTPHEADER, t.headers.get());
     }
 
     HttpResponse finish(Transfer& t, CURLcode code) {
@@ -172,12 +188,15 @@ struct HttpClient::Impl {
             r.status = 404;  // file:// has no status line; a missing file is a 404
         } else if (code != CURLE_OK) {
             r.permanent = is_permanent(code);
-            r.transport_error = t.error[0] != '\0' ? std::string(t.error) : curl_easy_strerror(code);
+            r.transport_error =
+                t.error[0] != '\0' ? std::string(t.error) : curl_easy_strerror(code);
             r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
         }
         long version = 0;
         curl_easy_getinfo(t.easy.get(), CURLINFO_HTTP_VERSION, &version);
-        r.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : version == CURL_HTTP_VERSION_1_1 ? "1.1" : "";
+        r.http_version = version == CURL_HTTP_VERSION_2_0   ? "2"
+                         : version == CURL_HTTP_VERSION_1_1 ? "1.1"
+                                                            : "";
         curl_multi_remove_handle(multi.get(), t.easy.get());
         return r;
     }
@@ -186,7 +205,8 @@ struct HttpClient::Impl {
         std::vector<std::pair<Id, HttpResponse>> done;
         int left = 0;
         while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
-            if (msg->msg != CURLMSG_DONE) continue;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
             Transfer* t = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
             CURLcode code = msg->data.result;
@@ -202,16 +222,21 @@ HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>()) {
     global_init();
     impl_->options = std::move(options);
     impl_->multi.reset(curl_multi_init());
-    if (!impl_->multi) throw std::runtime_error("curl_multi_init failed");
+    if (!impl_->multi)
+        throw std::runtime_error("curl_multi_init failed");
     auto* m = impl_->multi.get();
     curl_multi_setopt(m, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(impl_->options.max_connections));
-    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(impl_->options.max_connections));
-    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, static_cast<long>(impl_->options.max_connections * 2));
+    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(impl_->options.max_connections));
+    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(impl_->options.max_connections));
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(impl_->options.max_connections * 2));
 }
 
 HttpClient::~HttpClient() {
-    for (auto& [id, t] : impl_->transfers) curl_multi_remove_handle(impl_->multi.get(), t->easy.get());
+    for (auto& [id, t] : impl_->transfers)
+        curl_multi_remove_handle(impl_->multi.get(), t->easy.get());
     impl_->transfers.clear();
 }
 
@@ -219,7 +244,8 @@ HttpClient::Id HttpClient::start(HttpRequest request, BodySink sink) {
     auto t = std::make_unique<Transfer>();
     t->id = impl_->next_id++;
     t->easy.reset(curl_easy_init());
-    if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+    if (!t->easy)
+        throw std::runtime_error("curl_easy_init failed");
     t->sink = std::move(sink);
     t->is_file = request.url.starts_with("file:");
     t->ranged = request.range_from > 0;
@@ -236,24 +262,30 @@ std::vector<std::pair<HttpClient::Id, HttpResponse>> HttpClient::poll(int timeou
     int running = 0;
     curl_multi_perform(impl_->multi.get(), &running);
     auto done = impl_->collect();
-    if (!done.empty() || impl_->transfers.empty()) return done;
+    if (!done.empty() || impl_->transfers.empty())
+        return done;
     curl_multi_poll(impl_->multi.get(), nullptr, 0, timeout_ms, nullptr);
     curl_multi_perform(impl_->multi.get(), &running);
     return impl_->collect();
 }
 
-std::size_t HttpClient::active() const { return impl_->transfers.size(); }
+std::size_t HttpClient::active() const {
+    return impl_->transfers.size();
+}
 
 HttpResponse HttpClient::fetch(const HttpRequest& request, std::string& body) {
-    if (active() != 0) throw std::logic_error("HttpClient::fetch while transfers are active");
+    if (active() != 0)
+        throw std::logic_error("HttpClient::fetch while transfers are active");
     body.clear();
     start(request, [&body](long status, std::string_view chunk) {
-        if (status >= 200 && status < 300) body.append(chunk);
+        if (status >= 200 && status < 300)
+            body.append(chunk);
         return true;
     });
     for (;;) {
         auto done = poll(1000);
-        if (!done.empty()) return std::move(done.front().second);
+        if (!done.empty())
+            return std::move(done.front().second);
     }
 }
 

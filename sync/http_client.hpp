@@ -37,7 +37,7 @@ struct HttpResponse {
     std::string transport_error;  // "" when the transfer completed
     bool timed_out = false;
     bool permanent = false;  // a transport error that a retry cannot fix (bad URL, TLS trust)
-    bool aborted = false;  // the sink returned false
+    bool aborted = false;    // the sink returned false
     std::string etag;
     std::string last_modified;
     std::optional<long> retry_after_s;
@@ -48,7 +48,7 @@ struct HttpResponse {
 };
 
 class HttpClient {
-public:
+  public:
     using Id = std::uint64_t;
 
     explicit HttpClient(HttpOptions options);
@@ -64,7 +64,7 @@ public:
     // Blocking GET into `body` (index files). Only while no other transfer is active.
     HttpResponse fetch(const HttpRequest& request, std::string& body);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

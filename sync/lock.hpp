@@ -11,14 +11,14 @@
 namespace chanmirror::sync {
 
 class DestLock {
-public:
+  public:
     DestLock(DestLock&& other) noexcept;
     DestLock& operator=(DestLock&& other) noexcept;
     DestLock(const DestLock&) = delete;
     DestLock& operator=(const DestLock&) = delete;
     ~DestLock();
 
-private:
+  private:
     friend struct LockAttempt;
     friend core::Result<struct LockAttempt> try_lock_dest(const std::filesystem::path& dest);
     explicit DestLock(int fd) : fd_(fd) {}

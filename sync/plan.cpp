@@ -6,8 +6,10 @@
 namespace chanmirror::sync {
 
 bool matches(const LocalFile& local, const ArtifactInfo& wanted) {
-    if (local.size != wanted.size) return false;
-    if (!wanted.sha256.empty()) return local.sha256 == wanted.sha256;
+    if (local.size != wanted.size)
+        return false;
+    if (!wanted.sha256.empty())
+        return local.sha256 == wanted.sha256;
     return !wanted.md5.empty() && local.md5 == wanted.md5;
 }
 
@@ -26,7 +28,8 @@ SubdirPlan plan_subdir(const std::vector<WantedFile>& wanted,
         }
     }
     for (const auto& [name, file] : local) {
-        if (wanted_names.contains(name)) continue;
+        if (wanted_names.contains(name))
+            continue;
         plan.remove.push_back(name);
         plan.remove_bytes += file.size;
     }

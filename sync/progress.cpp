@@ -32,18 +32,21 @@ void Progress::set_total(std::size_t files, std::uint64_t bytes) {
 
 void Progress::tick() {
     auto now = std::chrono::steady_clock::now();
-    if (now - last_ < every_) return;
+    if (now - last_ < every_)
+        return;
     last_ = now;
     print(false);
 }
 
 void Progress::finish() {
-    if (total_files_ == 0) return;
+    if (total_files_ == 0)
+        return;
     print(true);
 }
 
 void Progress::print(bool final) {
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     double rate = elapsed > 0 ? static_cast<double>(bytes_) / elapsed : 0;
     std::string eta = "--:--";
     if (rate > 0 && total_bytes_ > bytes_) {
@@ -52,8 +55,8 @@ void Progress::print(bool final) {
         std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", left / 3600, left / 60 % 60, left % 60);
         eta = buf;
     }
-    std::string line = "files " + std::to_string(files_) + "/" + std::to_string(total_files_) + "  " +
-                       human_bytes(bytes_) + "/" + human_bytes(total_bytes_) + "  " +
+    std::string line = "files " + std::to_string(files_) + "/" + std::to_string(total_files_) +
+                       "  " + human_bytes(bytes_) + "/" + human_bytes(total_bytes_) + "  " +
                        human_bytes(static_cast<std::uint64_t>(rate)) + "/s  ETA " + eta;
     if (tty_) {
         out_ << "\r\033[K" << line << (final ? "\n" : "") << std::flush;

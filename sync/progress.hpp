@@ -9,9 +9,10 @@
 namespace chanmirror::sync {
 
 class Progress {
-public:
+  public:
     // `tty`: redraw one line in place; else print a line every `log_every`.
-    Progress(std::ostream& out, bool tty, std::chrono::seconds log_every = std::chrono::seconds(10));
+    Progress(std::ostream& out, bool tty,
+             std::chrono::seconds log_every = std::chrono::seconds(10));
 
     void set_total(std::size_t files, std::uint64_t bytes);
     void add_bytes(std::uint64_t bytes) { bytes_ += bytes; }
@@ -21,7 +22,7 @@ public:
     // Final line (and newline on a terminal).
     void finish();
 
-private:
+  private:
     void print(bool final);
 
     std::ostream& out_;

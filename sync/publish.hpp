@@ -17,11 +17,13 @@ namespace chanmirror::sync {
 
 // Upstream repodata restricted to `present` files, with info.base_url removed (the files sit
 // next to the mirror's repodata.json) and repodata_version back to 1 when it only marked base_url.
-core::RepoData mirrored_repodata(const core::RepoData& upstream, const std::set<std::string>& present);
+core::RepoData mirrored_repodata(const core::RepoData& upstream,
+                                 const std::set<std::string>& present);
 
 // Writes shards, shard index, repodata.json.zst, repodata.json, run_exports.json (atomic each).
 core::Result<io::PublishStats> publish_mirror(const std::filesystem::path& subdir_dir,
-                                              const std::string& subdir, const core::RepoData& repodata,
+                                              const std::string& subdir,
+                                              const core::RepoData& repodata,
                                               const core::RunExportsMap* run_exports,
                                               const std::string& created_at);
 

@@ -6,8 +6,10 @@
 namespace chanmirror::sync {
 
 bool is_transient(const HttpResponse& r) {
-    if (r.aborted) return false;
-    if (!r.completed()) return !r.permanent;
+    if (r.aborted)
+        return false;
+    if (!r.completed())
+        return !r.permanent;
     return r.status == 408 || r.status == 429 || r.status >= 500;
 }
 
@@ -17,7 +19,8 @@ std::chrono::milliseconds retry_delay(int retry, std::optional<long> retry_after
     if (retry_after_s) {
         seconds = std::min(static_cast<double>(*retry_after_s), policy.max_s);
     } else {
-        double base = std::min(policy.initial_s * std::pow(2.0, std::max(0, retry - 1)), policy.max_s);
+        double base =
+            std::min(policy.initial_s * std::pow(2.0, std::max(0, retry - 1)), policy.max_s);
         std::uniform_real_distribution<double> jitter(0.0, base / 2);
         seconds = base / 2 + jitter(rng);
     }
@@ -25,7 +28,8 @@ std::chrono::milliseconds retry_delay(int retry, std::optional<long> retry_after
 }
 
 std::string describe_failure(const HttpResponse& r) {
-    if (!r.completed()) return r.transport_error;
+    if (!r.completed())
+        return r.transport_error;
     return "HTTP " + std::to_string(r.status);
 }
 

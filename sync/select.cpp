@@ -7,7 +7,8 @@ FileSelection select_files(const std::vector<UpstreamSubdir>& upstream) {
     for (const auto& subdir : upstream) {
         auto& files = out[subdir.key];
         for (const auto* section : {&subdir.repodata->packages, &subdir.repodata->conda_packages}) {
-            for (const auto& [filename, record] : *section) files.insert(filename);
+            for (const auto& [filename, record] : *section)
+                files.insert(filename);
         }
     }
     return out;

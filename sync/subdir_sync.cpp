@@ -11,7 +11,8 @@ namespace fs = std::filesystem;
 
 const std::string* find_record(const core::RepoData& repodata, const std::string& filename) {
     const auto* section = repodata.find_section(filename);
-    if (section == nullptr) return nullptr;
+    if (section == nullptr)
+        return nullptr;
     auto it = section->find(filename);
     return it == section->end() ? nullptr : &it->second;
 }
@@ -19,13 +20,16 @@ const std::string* find_record(const core::RepoData& repodata, const std::string
 // .partial files of names no longer wanted are leftovers of an older run.
 void remove_stale_partials(const SubdirWork& work) {
     std::set<std::string> wanted;
-    for (const auto& file : work.plan.download) wanted.insert(file.filename);
+    for (const auto& file : work.plan.download)
+        wanted.insert(file.filename);
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(work.dir, ec)) {
         auto name = entry.path().filename().string();
-        if (!name.ends_with(partial_suffix)) continue;
+        if (!name.ends_with(partial_suffix))
+            continue;
         auto base = name.substr(0, name.size() - partial_suffix.size());
-        if (!wanted.contains(base)) fs::remove(entry.path(), ec);
+        if (!wanted.contains(base))
+            fs::remove(entry.path(), ec);
     }
 }
 
@@ -33,14 +37,17 @@ void remove_stale_partials(const SubdirWork& work) {
 
 std::map<std::string, LocalFile> scan_local(SubdirWork& work) {
     std::map<std::string, const WantedFile*> wanted;
-    for (const auto& file : work.wanted) wanted.emplace(file.filename, &file);
+    for (const auto& file : work.wanted)
+        wanted.emplace(file.filename, &file);
     std::map<std::string, LocalFile> local;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(work.dir, ec)) {
         auto name = entry.path().filename().string();
-        if (!core::is_package_filename(name) || io::is_temp_name(name)) continue;
+        if (!core::is_package_filename(name) || io::is_temp_name(name))
+            continue;
         auto st = stat_size_mtime(entry.path());
-        if (!st) continue;
+        if (!st)
+            continue;
         LocalFile file{st->first, "", ""};
         auto it = wanted.find(name);
         if (it != wanted.end() && it->second->info.size == file.size) {
@@ -54,11 +61,13 @@ std::map<std::string, LocalFile> scan_local(SubdirWork& work) {
     return local;
 }
 
-void plan_work(SubdirWork& work, const std::set<std::string>& selected, const PlanOptions& options) {
+void plan_work(SubdirWork& work, const std::set<std::string>& selected,
+               const PlanOptions& options) {
     ArtifactInfoReader reader;
     for (const auto& filename : selected) {
         const auto* record = find_record(work.upstream.repodata, filename);
-        if (record == nullptr) continue;
+        if (record == nullptr)
+            continue;
         auto info = reader.read(*record, work.label(filename));
         if (!info) {
             work.summary.failures.emplace_back(work.label(filename), info.error().message);
@@ -69,8 +78,8 @@ void plan_work(SubdirWork& work, const std::set<std::string>& selected, const Pl
     work.plan = plan_subdir(work.wanted, scan_local(work), options);
 }
 
-bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items, const DownloadReport& report,
-                 const std::string& created_at, std::ostream& err) {
+bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items,
+                 const DownloadReport& report, const std::string& created_at, std::ostream& err) {
     auto& s = work.summary;
     std::set<std::string> present(work.plan.keep.begin(), work.plan.keep.end());
     for (auto index : work.downloads) {
@@ -100,11 +109,14 @@ bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items, const
         return false;
     }
     s.status = "published";
-    for (const auto& failure : remove_files(work.dir, work.plan.remove)) s.failures.emplace_back(failure, "cannot remove");
-    for (const auto& name : work.plan.remove) work.hashes.forget(name);
+    for (const auto& failure : remove_files(work.dir, work.plan.remove))
+        s.failures.emplace_back(failure, "cannot remove");
+    for (const auto& name : work.plan.remove)
+        work.hashes.forget(name);
     s.removed = work.plan.remove.size();
     remove_stale_partials(work);
-    if (auto r = work.hashes.save(); !r) err << "chanmirror sync: warning: " << r.error().message << "\n";
+    if (auto r = work.hashes.save(); !r)
+        err << "chanmirror sync: warning: " << r.error().message << "\n";
     return true;
 }
 

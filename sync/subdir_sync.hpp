@@ -44,7 +44,7 @@ void plan_work(SubdirWork& work, const std::set<std::string>& selected, const Pl
 
 // After the downloads: records results, publishes the index, removes what left upstream.
 // Returns false when the subdir could not be published.
-bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items, const DownloadReport& report,
-                 const std::string& created_at, std::ostream& err);
+bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items,
+                 const DownloadReport& report, const std::string& created_at, std::ostream& err);
 
 }  // namespace chanmirror::sync

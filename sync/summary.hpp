@@ -21,7 +21,7 @@ struct SubdirSummary {
     std::size_t downloaded = 0;
     std::size_t kept = 0;
     std::size_t removed = 0;
-    std::uint64_t bytes = 0;  // bytes of the files downloaded
+    std::uint64_t bytes = 0;                                    // bytes of the files downloaded
     std::vector<std::pair<std::string, std::string>> failures;  // file -> why
     std::string message;
 };

@@ -28,11 +28,13 @@ struct Job {
 
     HttpOptions http_options() const {
         const auto& n = options.network;
-        return {n.jobs, n.connect_timeout_s, n.low_speed_time_s, n.proxy, n.ca_bundle, "chanmirror/0.1.0"};
+        return {n.jobs,  n.connect_timeout_s, n.low_speed_time_s,
+                n.proxy, n.ca_bundle,         "chanmirror/0.1.0"};
     }
 
     RetryPolicy retry_policy() const {
-        return {options.network.retries, options.network.backoff_initial_s, options.network.backoff_max_s};
+        return {options.network.retries, options.network.backoff_initial_s,
+                options.network.backoff_max_s};
     }
 
     // Fetches every subdir's repodata; false on a fatal error (nothing has changed yet).
@@ -45,7 +47,8 @@ struct Job {
                 w.dir = options.dest / job.channel.local_path / subdir;
                 w.summary.channel = job.channel.local_path;
                 w.summary.subdir = subdir;
-                if (!fetch_one(client, w)) return false;
+                if (!fetch_one(client, w))
+                    return false;
                 works.push_back(std::move(w));
             }
         }
@@ -57,7 +60,8 @@ struct Job {
         std::error_code ec;
         if (!options.dry_run && fs::exists(w.dir / "repodata.json", ec)) {
             auto loaded = load_fetch_state(meta("state", w, ".json"));
-            if (loaded) previous = *loaded;
+            if (loaded)
+                previous = *loaded;
         }
         auto url = config::join_url(w.channel.url, w.subdir);
         auto fetched = fetch_repodata(client, url, previous ? &*previous : nullptr, retry_policy());
@@ -67,15 +71,17 @@ struct Job {
             return false;
         }
         w.upstream = std::move(*fetched);
-        if (w.upstream.status == FetchStatus::not_modified) w.summary.status = "not_modified";
+        if (w.upstream.status == FetchStatus::not_modified)
+            w.summary.status = "not_modified";
         if (w.upstream.status == FetchStatus::absent) {
             w.summary.status = "absent";
             err << w.channel.local_path << "/" << w.subdir << ": no repodata upstream, skipped\n";
         }
         if (options.verbose || w.upstream.status == FetchStatus::not_modified) {
             err << w.channel.local_path << "/" << w.subdir << ": "
-                << (w.upstream.status == FetchStatus::not_modified ? "not modified upstream (304)"
-                                                                   : "fetched " + config::redact(w.upstream.repodata_url))
+                << (w.upstream.status == FetchStatus::not_modified
+                        ? "not modified upstream (304)"
+                        : "fetched " + config::redact(w.upstream.repodata_url))
                 << "\n";
         }
         return true;
@@ -84,17 +90,20 @@ struct Job {
     void plan_all() {
         std::vector<UpstreamSubdir> upstream;
         for (auto& w : works) {
-            if (w.upstream.status == FetchStatus::fetched) upstream.push_back({{w.channel.local_path, w.subdir}, &w.upstream.repodata});
+            if (w.upstream.status == FetchStatus::fetched)
+                upstream.push_back({{w.channel.local_path, w.subdir}, &w.upstream.repodata});
         }
         auto selection = select_files(upstream);
         for (auto& w : works) {
-            if (w.upstream.status != FetchStatus::fetched) continue;
+            if (w.upstream.status != FetchStatus::fetched)
+                continue;
             w.hashes = HashCache::load(meta("hashes", w, ".tsv"));
             plan_work(w, selection[{w.channel.local_path, w.subdir}], options.plan);
             if (w.plan.refusal) {
                 w.summary.status = "refused";
                 w.summary.message = *w.plan.refusal;
-                err << "chanmirror sync: " << w.channel.local_path << "/" << w.subdir << ": " << *w.plan.refusal << "\n";
+                err << "chanmirror sync: " << w.channel.local_path << "/" << w.subdir << ": "
+                    << *w.plan.refusal << "\n";
             }
         }
     }
@@ -104,27 +113,32 @@ struct Job {
         std::size_t download = 0, remove = 0;
         std::uint64_t download_bytes = 0, remove_bytes = 0;
         for (const auto& w : works) {
-            if (w.upstream.status != FetchStatus::fetched) continue;
-            for (const auto& file : w.wanted) lines.push_back(w.label(file.filename));
+            if (w.upstream.status != FetchStatus::fetched)
+                continue;
+            for (const auto& file : w.wanted)
+                lines.push_back(w.label(file.filename));
             download += w.plan.download.size();
             download_bytes += w.plan.download_bytes;
             remove += w.plan.remove.size();
             remove_bytes += w.plan.remove_bytes;
         }
         std::sort(lines.begin(), lines.end());
-        for (const auto& line : lines) out << line << "\n";
-        out << "dry-run: " << lines.size() << " files in the mirror; " << download << " to download ("
-            << human_bytes(download_bytes) << "), " << remove << " to delete (" << human_bytes(remove_bytes)
-            << ")\n";
+        for (const auto& line : lines)
+            out << line << "\n";
+        out << "dry-run: " << lines.size() << " files in the mirror; " << download
+            << " to download (" << human_bytes(download_bytes) << "), " << remove << " to delete ("
+            << human_bytes(remove_bytes) << ")\n";
     }
 
     std::vector<DownloadItem> download_list() {
         std::vector<DownloadItem> items;
         for (auto& w : works) {
-            if (w.upstream.status != FetchStatus::fetched || w.plan.refusal) continue;
+            if (w.upstream.status != FetchStatus::fetched || w.plan.refusal)
+                continue;
             for (const auto& file : w.plan.download) {
                 w.downloads.push_back(items.size());
-                items.push_back({package_url(w.upstream, file.filename), w.dir / file.filename, file.info, w.label(file.filename)});
+                items.push_back({package_url(w.upstream, file.filename), w.dir / file.filename,
+                                 file.info, w.label(file.filename)});
             }
         }
         return items;
@@ -133,33 +147,38 @@ struct Job {
     void mkdirs() {
         for (const auto& w : works) {
             std::error_code ec;
-            if (w.upstream.status == FetchStatus::fetched && !w.plan.refusal) fs::create_directories(w.dir, ec);
+            if (w.upstream.status == FetchStatus::fetched && !w.plan.refusal)
+                fs::create_directories(w.dir, ec);
         }
     }
 
     void finish_all(const std::vector<DownloadItem>& items, const DownloadReport& report) {
         auto created_at = io::utc_timestamp_now();
         for (auto& w : works) {
-            if (w.upstream.status != FetchStatus::fetched || w.plan.refusal) continue;
+            if (w.upstream.status != FetchStatus::fetched || w.plan.refusal)
+                continue;
             bool published = finish_work(w, items, report, created_at, err);
             auto state_path = meta("state", w, ".json");
             std::error_code ec;
             if (published && w.summary.failures.empty()) {
-                if (auto r = save_fetch_state(state_path.string(), w.upstream.state); !r) err << "warning: " << r.error().message << "\n";
+                if (auto r = save_fetch_state(state_path.string(), w.upstream.state); !r)
+                    err << "warning: " << r.error().message << "\n";
             } else {
                 fs::remove(state_path, ec);  // next run fetches in full and retries the failures
             }
-            err << w.channel.local_path << "/" << w.subdir << ": " << w.summary.records << " records, "
-                << w.summary.downloaded << " downloaded (" << human_bytes(w.summary.bytes) << "), "
-                << w.summary.kept << " kept, " << w.summary.removed << " removed, "
-                << w.summary.failures.size() << " failed\n";
-            for (const auto& [file, why] : w.summary.failures) err << "failed: " << file << ": " << why << "\n";
+            err << w.channel.local_path << "/" << w.subdir << ": " << w.summary.records
+                << " records, " << w.summary.downloaded << " downloaded ("
+                << human_bytes(w.summary.bytes) << "), " << w.summary.kept << " kept, "
+                << w.summary.removed << " removed, " << w.summary.failures.size() << " failed\n";
+            for (const auto& [file, why] : w.summary.failures)
+                err << "failed: " << file << ": " << why << "\n";
         }
     }
 
     SyncExit exit_code() const {
         for (const auto& w : works) {
-            if (!w.summary.failures.empty() || w.summary.status == "refused" || w.summary.status == "failed") {
+            if (!w.summary.failures.empty() || w.summary.status == "refused" ||
+                w.summary.status == "failed") {
                 return SyncExit::partial;
             }
         }
@@ -170,7 +189,8 @@ struct Job {
 SyncOutcome finish(Job& job, SyncExit exit) {
     job.summary.exit_code = static_cast<int>(exit);
     job.summary.finished = io::utc_timestamp_now();
-    for (auto& w : job.works) job.summary.subdirs.push_back(std::move(w.summary));
+    for (auto& w : job.works)
+        job.summary.subdirs.push_back(std::move(w.summary));
     if (!job.options.dry_run) {
         if (auto r = write_summary(job.options.dest, job.summary); !r) {
             job.err << "chanmirror sync: warning: " << r.error().message << "\n";
@@ -193,15 +213,18 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
             return {SyncExit::fatal, job.summary};
         }
         if (!attempt->lock) {
-            err << "chanmirror sync: " << options.dest.string() << " is locked by " << attempt->holder
+            err << "chanmirror sync: " << options.dest.string() << " is locked by "
+                << attempt->holder
                 << "; another sync is running (lock: " << lock_path(options.dest).string() << ")\n";
             return {SyncExit::locked, job.summary};
         }
-        if (!attempt->taken_over.empty()) err << "chanmirror sync: taking over a stale lock (" << attempt->taken_over << ")\n";
+        if (!attempt->taken_over.empty())
+            err << "chanmirror sync: taking over a stale lock (" << attempt->taken_over << ")\n";
         lock = std::move(attempt->lock);
     }
     HttpClient client(job.http_options());
-    if (!job.fetch_all(client)) return finish(job, SyncExit::fatal);
+    if (!job.fetch_all(client))
+        return finish(job, SyncExit::fatal);
     job.plan_all();
     if (options.dry_run) {
         job.print_dry_run();
@@ -211,7 +234,8 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
     job.mkdirs();
     auto items = job.download_list();
     Progress progress(err, options.progress_tty);
-    auto report = download_all(client, items, {options.network.jobs, job.retry_policy()}, &progress);
+    auto report =
+        download_all(client, items, {options.network.jobs, job.retry_policy()}, &progress);
     progress.finish();
     job.summary.network_bytes = report.bytes;
     job.summary.retries = report.retries;

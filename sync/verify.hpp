@@ -25,7 +25,8 @@ struct VerifyReport {
 };
 
 // `channel` (a path under DEST) limits the check; "" checks every subdir under DEST.
-core::Result<VerifyReport> verify_mirror(const std::filesystem::path& dest, const std::string& channel);
+core::Result<VerifyReport> verify_mirror(const std::filesystem::path& dest,
+                                         const std::string& channel);
 
 std::string_view to_string(ProblemKind kind);
 
