@@ -229,9 +229,8 @@ class Version::Builder {
         if (text.size() > std::numeric_limits<std::uint16_t>::max()) {
             return error("too long");
         }
-        v_.text_ = std::string(text);
         std::string& n = v_.norm_;
-        n = v_.text_;
+        n = std::string(text);
         std::transform(n.begin(), n.end(), n.begin(),
                        [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
         // conda: dashes are allowed as long as there are no underscores as well.
@@ -241,6 +240,9 @@ class Version::Builder {
         }
         if (!has_only_version_chars(n)) {
             return error("invalid character(s)");
+        }
+        if (n != text) {  // usually equal: keep one copy
+            v_.text_ = std::string(text);
         }
         return {};
     }
@@ -401,7 +403,7 @@ auto Version::compatible_prefix() const -> Result<Version> {
     const std::size_t dot = norm_.rfind('.');
     if (dot == std::string::npos) {
         return fail(ErrorKind::invalid_input,
-                    "invalid version '" + text_ + "': '~=' needs at least two components");
+                    "invalid version '" + to_string() + "': '~=' needs at least two components");
     }
     return parse(std::string_view(norm_).substr(0, dot));
 }

@@ -27,7 +27,9 @@ class Version {
     static auto parse(std::string_view text) -> Result<Version>;
 
     // The text as given (trimmed).
-    [[nodiscard]] auto to_string() const -> const std::string& { return text_; }
+    [[nodiscard]] auto to_string() const -> const std::string& {
+        return text_.empty() ? norm_ : text_;
+    }
     // conda's str(VersionOrder): lower-cased, `-` replaced by `_` when folded.
     [[nodiscard]] auto normalized() const -> const std::string& { return norm_; }
 
@@ -62,7 +64,7 @@ class Version {
     class Builder;
     friend class Builder;
 
-    std::string text_;
+    std::string text_;  // empty when equal to norm_
     std::string norm_;
     std::vector<Atom> atoms_;        // epoch and main segments, then local segments
     std::uint32_t local_begin_ = 0;  // index of the first local atom (== size if none)
