@@ -1,6 +1,7 @@
 #include "core/glob.hpp"
 
 #include <algorithm>
+#include <regex>
 
 namespace chanmirror::core {
 
@@ -49,6 +50,25 @@ bool glob_match(std::string_view pattern, std::string_view text) {
     return glob_match_with(pattern, text, [](char a, char b) { return a == b; });
 }
 
+class Regex {
+  public:
+    explicit Regex(const std::string& pattern) : re(pattern, std::regex::ECMAScript) {}
+    std::regex re;
+};
+
+auto compile_regex(std::string_view pattern) -> Result<RegexPtr> {
+    try {
+        return std::make_shared<const Regex>(std::string(pattern));
+    } catch (const std::regex_error& e) {
+        return fail(ErrorKind::invalid_input,
+                    "invalid regular expression '" + std::string(pattern) + "': " + e.what());
+    }
+}
+
+bool regex_search(const Regex& regex, std::string_view text) {
+    return std::regex_search(text.begin(), text.end(), regex.re);
+}
+
 auto StringMatcher::parse(std::string_view pattern, Case mode) -> Result<StringMatcher> {
     StringMatcher m;
     m.pattern_ = std::string(pattern);
@@ -60,12 +80,11 @@ auto StringMatcher::parse(std::string_view pattern, Case mode) -> Result<StringM
         m.kind_ = Kind::any;
     } else if (pattern.size() >= 2 && pattern.front() == '^' && pattern.back() == '$') {
         m.kind_ = Kind::regex;
-        try {
-            m.regex_ = std::make_shared<const std::regex>(m.pattern_, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-            return fail(ErrorKind::invalid_input,
-                        "invalid regular expression '" + m.pattern_ + "': " + e.what());
+        auto regex = compile_regex(m.pattern_);
+        if (!regex) {
+            return tl::unexpected(regex.error());
         }
+        m.regex_ = std::move(*regex);
     } else {
         m.kind_ = m.pattern_.find('*') == std::string::npos ? Kind::exact : Kind::glob;
     }
@@ -86,11 +105,11 @@ bool StringMatcher::matches(std::string_view value) const {
             return glob_match(pattern_, value);
         case Kind::regex: {
             if (!fold_value_) {
-                return std::regex_search(value.begin(), value.end(), *regex_);
+                return regex_search(*regex_, value);
             }
             std::string folded(value);
             std::transform(folded.begin(), folded.end(), folded.begin(), lower);
-            return std::regex_search(folded, *regex_);
+            return regex_search(*regex_, folded);
         }
     }
     return false;

@@ -4,7 +4,6 @@
 // anything else is compared exactly.
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <string_view>
 
@@ -15,6 +14,14 @@ namespace chanmirror::core {
 // True when `text` matches `pattern`, where `*` matches any run of characters (also empty)
 // and every other character matches itself. No allocation.
 bool glob_match(std::string_view pattern, std::string_view text);
+
+// A compiled regular expression (std::regex, ECMAScript grammar: close to Python's `re` for the
+// `^...$` specs conda users write). Opaque so that includers do not pay for <regex>.
+class Regex;
+using RegexPtr = std::shared_ptr<const Regex>;
+auto compile_regex(std::string_view pattern) -> Result<RegexPtr>;
+// True when the pattern matches somewhere in `text` (conda's patterns are anchored).
+bool regex_search(const Regex& regex, std::string_view text);
 
 class StringMatcher {
   public:
@@ -39,7 +46,7 @@ class StringMatcher {
     std::string pattern_ = "*";
     Kind kind_ = Kind::any;
     bool fold_value_ = false;  // lower-case the value before matching
-    std::shared_ptr<const std::regex> regex_;
+    RegexPtr regex_;
 };
 
 }  // namespace chanmirror::core

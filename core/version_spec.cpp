@@ -229,11 +229,11 @@ class VersionSpec::Parser {
     }
 
     auto add_regex(std::string_view pattern) -> Result<std::uint32_t> {
-        try {
-            spec_.regexes_.push_back(std::make_shared<const std::regex>(std::string(pattern)));
-        } catch (const std::regex_error& e) {
-            return error("bad regular expression: " + std::string(e.what()));
+        auto regex = compile_regex(pattern);
+        if (!regex) {
+            return error("bad regular expression: " + regex.error().message);
         }
+        spec_.regexes_.push_back(std::move(*regex));
         return add(Node{Op::regex, std::uint32_t(spec_.regexes_.size() - 1), 1},
                    std::string(pattern));
     }
@@ -340,7 +340,7 @@ bool VersionSpec::eval_leaf(const Node& node, const Version& v) const {
         case Op::glob:
             return glob_match(patterns_[node.first], v.to_string());
         case Op::regex:
-            return std::regex_search(v.to_string(), *regexes_[node.first]);
+            return regex_search(*regexes_[node.first], v.to_string());
         case Op::exact_text:
             return patterns_[node.first] == v.to_string();
         case Op::all_of:

@@ -12,13 +12,12 @@
 // prefix and exact before the version text reaches this parser (see match_spec.hpp).
 
 #include <cstdint>
-#include <memory>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/glob.hpp"
 #include "core/version.hpp"
 
 namespace chanmirror::core {
@@ -77,7 +76,7 @@ class VersionSpec {
     std::vector<std::uint32_t> children_;
     std::vector<Version> versions_;
     std::vector<std::string> patterns_;
-    std::vector<std::shared_ptr<const std::regex>> regexes_;
+    std::vector<RegexPtr> regexes_;
 };
 
 // conda's BuildNumberMatch: `7`, `*`, `==7`, `=7`, `!=7`, `<7`, `<=7`, `>7`, `>=7`.
