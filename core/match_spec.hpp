@@ -11,11 +11,19 @@
 //   # comments, and conda's legacy `feature@` and trailing `(optional)` groups.
 //
 // Names and build strings are globs (`py3*`, `*_cp310`) or `^...$` regexes; names compare
-// lower-cased. Bracket values override positional ones, except `name`.
-// Divergences from conda: `key==value` in brackets means `key='==value'` (conda reads `=value`),
-// `key<value` / `key>=value` in brackets are constraints (conda ignores them), unknown
-// characters in names, stray brackets, `name>` and non-integer build numbers are errors, and
-// parentheses in a positional version group clauses (conda strips them).
+// lower-cased, license fields case-insensitively; subdir, md5, sha256, fn and url exactly;
+// track_features/features as sets. Bracket values override positional ones, except `name`.
+// A channel matches by name ("conda-forge" matches a record whose channel is
+// https://conda.anaconda.org/conda-forge); conda's `defaults` alias is not expanded.
+//
+// Divergences from conda, all for input conda misreads or silently ignores:
+//   `version==1.2` / `build_number==2` in brackets are exact (conda reads `version='=1.2'`);
+//   `version<2`, `build_number>=2` in brackets are constraints (conda drops them);
+//   stray brackets, `name>`, names outside [A-Za-z0-9._+*-], unknown bracket keys and
+//   non-integer build numbers are errors; parentheses in a positional version group clauses
+//   (conda strips them as a legacy `(optional)` block, which we only do for `(word...)`).
+//
+// Parsing costs a few microseconds: parse each distinct spec text once and reuse it.
 
 #include <cstdint>
 #include <optional>
