@@ -173,6 +173,11 @@ std::vector<RequestLog> FakeUpstream::log() const {
     return log_;
 }
 
+int FakeUpstream::connections_accepted() const {
+    std::lock_guard lock(mutex_);
+    return accepted_;
+}
+
 void FakeUpstream::reset_counts() {
     std::lock_guard lock(mutex_);
     log_.clear();
@@ -216,6 +221,7 @@ void FakeUpstream::accept_loop() {
             return;
         }
         connections_.insert(fd);
+        ++accepted_;
         workers_.emplace_back([this, fd] { serve_connection(fd); });
     }
 }

@@ -62,6 +62,7 @@ class FakeUpstream {
     // GETs of package files (.conda / .tar.bz2) since the last reset_counts().
     [[nodiscard]] int package_requests() const;
     [[nodiscard]] std::vector<RequestLog> log() const;
+    [[nodiscard]] int connections_accepted() const;
     void reset_counts();
     // Blocks until at least `n` requests arrived or `timeout_ms` passed; returns the count.
     int wait_for_requests(int n, int timeout_ms) const;
@@ -80,6 +81,7 @@ class FakeUpstream {
     int port_ = 0;
     bool stopping_ = false;
     int etag_generation_ = 0;
+    int accepted_ = 0;
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
     std::map<std::string, std::vector<Fault>> faults_;
