@@ -165,7 +165,6 @@ Response handle_request(const Request& req, ServeRoot& root) {
         res = respond(req, root, *path);
     }
     res.head_only = req.method == Method::head;
-    res.log_target = path ? std::move(path->log_target) : redact_target(req.target);
     return res;
 }
 

@@ -18,6 +18,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "server/message.hpp"
+#include "server/path_safety.hpp"
 
 namespace chanmirror::server {
 namespace {
@@ -58,6 +59,9 @@ class HttpSession final : public SessionBase,
     HttpSession(ServerState& state, tcp::socket&& socket, Args&... args)
         : state_(state), stream_(std::move(socket), args...), timer_(lowest().get_executor()) {
         beast::error_code ec;
+        // Responses are written whole (one writev or head + sendfile): no reason to wait for
+        // an ACK before sending a short tail.
+        lowest().socket().set_option(tcp::no_delay(true), ec);
         auto endpoint = lowest().socket().remote_endpoint(ec);
         if (!ec)
             remote_ = endpoint.address().to_string();
@@ -146,7 +150,6 @@ class HttpSession final : public SessionBase,
         bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
         if (has_body && req.method != Method::other) {
             Response res = error_response(413, "request bodies are not accepted\n");
-            res.log_target = std::string(req.target);
             keep_alive_ = false;
             linger_ = true;
             return send(std::move(res));
@@ -161,7 +164,6 @@ class HttpSession final : public SessionBase,
         linger_ = true;
         version_ = 11;
         Response res = error_response(status, text);
-        res.log_target = "-";
         send(std::move(res));
     }
 
@@ -289,10 +291,13 @@ class HttpSession final : public SessionBase,
         entry.remote = remote_;
         entry.status = res_.status;
         entry.bytes = body_sent_;
-        entry.target = res_.log_target;
         entry.version = version_;
+        entry.target = "-";
+        std::string target;  // never the token: /t/<redacted>/...
         if (parser_ && parser_->is_header_done()) {
             const auto& header = parser_->get();
+            target = redact_target(header.target());
+            entry.target = target;
             entry.method = header.method_string();
             entry.referer = header[http::field::referer];
             entry.user_agent = header[http::field::user_agent];

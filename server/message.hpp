@@ -42,9 +42,6 @@ struct Response {
     std::uint64_t content_length = 0;  // of the body that GET would send
     bool head_only = false;            // HEAD: headers (with the GET Content-Length) only
 
-    // For the access log: the target with any token replaced by "<redacted>".
-    std::string log_target;
-
     void set(std::string_view name, std::string value) {
         headers.emplace_back(name, std::move(value));
     }

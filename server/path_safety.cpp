@@ -85,7 +85,6 @@ tl::expected<TargetPath, TargetError> parse_target(std::string_view target) {
         result.query = std::string(target.substr(q + 1));
         path = target.substr(0, q);
     }
-    result.log_target = redact_target(target);
     if (path.substr(0, 3) == "/t/") {
         auto end = path.find('/', 3);
         std::string_view raw_token =

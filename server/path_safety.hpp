@@ -18,7 +18,6 @@ struct TargetPath {
     bool has_token = false;  // the target began with /t/<token>/
     std::string token;       // decoded; never log it
     std::string query;       // raw, without '?'
-    std::string log_target;  // the target with the token replaced by "<redacted>"
 };
 
 enum class TargetError {

@@ -51,7 +51,8 @@ TEST(PathSafety, StripsTokenPrefixAndRedactsItForLogs) {
     EXPECT_TRUE(p->has_token);
     EXPECT_EQ(p->token, "s3cr+t");
     EXPECT_EQ(p->relative, "conda-forge/noarch/repodata.json");
-    EXPECT_EQ(p->log_target, "/t/<redacted>/conda-forge/noarch/repodata.json");
+    EXPECT_EQ(server::redact_target("/t/s3cr%2Bt/conda-forge/noarch/repodata.json?x"),
+              "/t/<redacted>/conda-forge/noarch/repodata.json?x");
     EXPECT_EQ(server::redact_target("/t/abc"), "/t/<redacted>");
 }
 

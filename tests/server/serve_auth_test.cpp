@@ -87,6 +87,14 @@ TEST_F(ServeAuth, TokensNeverReachTheAccessLog) {
     EXPECT_EQ(get("/t/alpha-token-1/ch/noarch/missing.json"), 404);
     EXPECT_EQ(get("/t/nope-token/ch/noarch/missing.json"), 403);
     EXPECT_EQ(get("/healthz"), 200);
+    // Refused requests are logged (redacted) before their connection closes.
+    for (const char* request :
+         {"POST /t/alpha-token-1/ch/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi",
+          "GET /t/alpha-token-1/ch/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"}) {
+        test::RawConnection refused(server_->port());
+        refused.send(request);
+        EXPECT_NE(test::status_of(refused.read_until_close()), 200);
+    }
     std::string log = test::read_bytes(log_);
     EXPECT_EQ(log.find("alpha-token-1"), std::string::npos) << log;
     EXPECT_EQ(log.find("beta-token-2"), std::string::npos) << log;
@@ -99,6 +107,8 @@ TEST_F(ServeAuth, TokensNeverReachTheAccessLog) {
               std::string::npos)
         << log;
     EXPECT_NE(log.find("127.0.0.1 - - ["), std::string::npos);
+    EXPECT_NE(log.find("\"POST /t/<redacted>/ch/x HTTP/1.1\" 405"), std::string::npos) << log;
+    EXPECT_NE(log.find("\"GET /t/<redacted>/ch/x HTTP/1.1\" 413"), std::string::npos) << log;
     EXPECT_NE(log.find("\"http://example/\\x22q\\x22\" \"conda/26.5.0\""), std::string::npos)
         << log;
 }
