@@ -2,6 +2,7 @@
 
 #include "core/repodata.hpp"
 #include "io/atomic_file.hpp"
+#include "io/file_handle.hpp"
 #include "sync/publish.hpp"
 
 namespace chanmirror::sync {
@@ -59,6 +60,27 @@ std::map<std::string, LocalFile> scan_local(SubdirWork& work) {
         local.emplace(std::move(name), std::move(file));
     }
     return local;
+}
+
+bool published_mirror_intact(SubdirWork& work) {
+    auto text = io::read_file(work.dir / "repodata.json");
+    if (!text)
+        return false;
+    auto published = core::parse_repodata(std::move(*text), (work.dir / "repodata.json").string());
+    if (!published)
+        return false;
+    ArtifactInfoReader reader;
+    for (const auto* section : {&published->packages, &published->conda_packages}) {
+        for (const auto& [filename, record] : *section) {
+            auto info = reader.read(record, filename);
+            if (!info)
+                return false;
+            auto digest = work.hashes.digest(work.dir / filename, filename);
+            if (!digest || !matches({digest->size, digest->sha256, digest->md5}, *info))
+                return false;
+        }
+    }
+    return true;
 }
 
 void plan_work(SubdirWork& work, const std::set<std::string>& selected,

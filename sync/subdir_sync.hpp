@@ -38,6 +38,10 @@ struct SubdirWork {
 // files that might be kept).
 std::map<std::string, LocalFile> scan_local(SubdirWork& work);
 
+// After a 304: true when every file the published index lists is still on disk with the bytes
+// it lists (hash cache, re-hashing only files whose size or mtime changed).
+bool published_mirror_intact(SubdirWork& work);
+
 // Fills work.wanted from the selected names (records without size/digest become failures)
 // and work.plan from the local scan.
 void plan_work(SubdirWork& work, const std::set<std::string>& selected, const PlanOptions& options);

@@ -55,6 +55,12 @@ struct Job {
         return true;
     }
 
+    bool fatal(const std::string& message) {
+        summary.errors.push_back(message);
+        err << "chanmirror sync: fatal: " << message << "\n";
+        return false;
+    }
+
     bool fetch_one(HttpClient& client, SubdirWork& w) {
         std::optional<FetchState> previous;
         std::error_code ec;
@@ -65,12 +71,22 @@ struct Job {
         }
         auto url = config::join_url(w.channel.url, w.subdir);
         auto fetched = fetch_repodata(client, url, previous ? &*previous : nullptr, retry_policy());
-        if (!fetched) {
-            summary.errors.push_back(fetched.error().message);
-            err << "chanmirror sync: fatal: " << fetched.error().message << "\n";
-            return false;
-        }
+        if (!fetched)
+            return fatal(fetched.error().message);
         w.upstream = std::move(*fetched);
+        if (w.upstream.status == FetchStatus::not_modified) {
+            w.hashes = HashCache::load(meta("hashes", w, ".tsv"));
+            if (!published_mirror_intact(w)) {
+                err << w.channel.local_path << "/" << w.subdir
+                    << ": mirror files changed on disk, refetching\n";
+                fetched = fetch_repodata(client, url, nullptr, retry_policy());
+                if (!fetched)
+                    return fatal(fetched.error().message);
+                w.upstream = std::move(*fetched);
+            } else if (auto r = w.hashes.save(); !r) {
+                err << "warning: " << r.error().message << "\n";
+            }
+        }
         if (w.upstream.status == FetchStatus::not_modified)
             w.summary.status = "not_modified";
         if (w.upstream.status == FetchStatus::absent) {
