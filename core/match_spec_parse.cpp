@@ -24,6 +24,21 @@ bool is_alnum(char c) {
 bool is_key_char(char c) {
     return is_alnum(c) || c == '_' || c == '-';
 }
+bool is_build_char(char c) {
+    return is_key_char(c) || c == '.' || c == '*' || c == '+' || c == '!';
+}
+bool is_channel_char(char c) {
+    return is_build_char(c) || std::string_view(":/~%@").find(c) != std::string_view::npos;
+}
+bool is_regex(std::string_view s) {
+    return s.size() >= 2 && s.front() == '^' && s.back() == '$';
+}
+// conda's is_package_file, limited to text without spec syntax so that `build=*.conda` stays
+// a spec.
+bool looks_like_package_file(std::string_view s) {
+    return (s.ends_with(".conda") || s.ends_with(".tar.bz2")) &&
+           s.find_first_of(" =<>!~,|[]'\"") == std::string_view::npos;
+}
 bool is_name_char(char c) {
     return is_key_char(c) || c == '.' || c == '*' || c == '+';
 }
@@ -62,10 +77,11 @@ std::pair<std::string_view, std::optional<std::string_view>> split_version_build
 
 // conda's _sanitize_version_str: `=1.2` means `1.2*` (without a build), `==1.2` means `1.2`.
 std::string sanitize_version(std::string version, bool has_build) {
-    if (version == "=" || version == "==" || !version.starts_with('=')) {
+    const std::size_t first = version.find_first_not_of('=');
+    if (first == 0 || first == std::string::npos) {  // "=", "==", ...: rejected later
         return version;
     }
-    const std::string bare = version.substr(version.find_first_not_of('='));
+    const std::string bare = version.substr(first);
     if (version.starts_with("==") && !has_build) {
         return bare;
     }
@@ -105,17 +121,20 @@ class MatchSpec::Parser {
 
     auto run() -> Result<MatchSpec> {
         std::string_view s = trim(input_);
+        s = trim(s.substr(0, s.find('#')));
         if (!s.empty() && s.back() == '@') {  // legacy `feature@`
-            f_.track_features = std::string(s.substr(0, s.size() - 1));
+            const std::string_view feature = s.substr(0, s.size() - 1);
+            if (feature.empty() || !std::all_of(feature.begin(), feature.end(), is_key_char)) {
+                return error("invalid feature name");
+            }
+            f_.track_features = std::string(feature);
             return compile();
         }
-        s = trim(s.substr(0, s.find('#')));
         s = trim(s.substr(0, s.find(" if ")));
         if (s.empty()) {
             return error("empty spec");
         }
-        auto parsed =
-            s.ends_with(".conda") || s.ends_with(".tar.bz2") ? parse_package_url(s) : parse_spec(s);
+        auto parsed = looks_like_package_file(s) ? parse_package_url(s) : parse_spec(s);
         if (!parsed) {
             return tl::unexpected(parsed.error());
         }
@@ -295,9 +314,11 @@ class MatchSpec::Parser {
         if (name.empty()) {
             return error("missing package name");
         }
-        const bool regex = name.size() >= 2 && name.front() == '^' && name.back() == '$';
-        if (!regex && !std::all_of(name.begin(), name.end(), is_name_char)) {
+        if (!is_regex(name) && !std::all_of(name.begin(), name.end(), is_name_char)) {
             return error("invalid character in package name '" + std::string(name) + "'");
+        }
+        if (name.ends_with(".conda") || name.ends_with(".tar.bz2")) {
+            return error("a package file name is not a package name");
         }
         f_.name = std::string(name);
         return {};
@@ -338,13 +359,29 @@ class MatchSpec::Parser {
         }
         f_.channel = std::string(channel);
         f_.subdir = std::string(*subdir);
-        f_.name = std::string(stem.substr(0, v));
         f_.version = std::string(stem.substr(v + 1, b - v - 1));
         f_.build = std::string(stem.substr(b + 1));
+        return set_name(stem.substr(0, v));
+    }
+
+    // Rejects text that no record field could hold, so to_string() always parses back.
+    auto check_characters() const -> Result<void> {
+        auto all = [](const std::optional<std::string>& text, bool (*ok)(char)) {
+            return !text || is_regex(*text) || std::all_of(text->begin(), text->end(), ok);
+        };
+        if (!all(f_.build, is_build_char)) {
+            return error("invalid character in build string '" + *f_.build + "'");
+        }
+        if (!all(f_.channel, is_channel_char) || !all(f_.subdir, is_channel_char)) {
+            return error("invalid character in channel or subdir");
+        }
         return {};
     }
 
     auto compile() -> Result<MatchSpec> {
+        if (auto ok = check_characters(); !ok) {
+            return tl::unexpected(ok.error());
+        }
         MatchSpec m;
         auto name = StringMatcher::parse(f_.name, StringMatcher::Case::lower_pattern);
         if (!name) {

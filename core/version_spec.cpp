@@ -11,6 +11,10 @@ namespace {
 
 using Op = VersionSpec::Op;
 
+// Characters of a version literal or glob clause (before Version::parse folds case and '-').
+constexpr std::string_view literal_chars =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+!_*-";
+
 bool is_space(char c) {
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
@@ -255,6 +259,9 @@ class VersionSpec::Parser {
         if (s == "*") {
             return add(Node{Op::any, 0, 0}, "*");
         }
+        if (s.find_first_not_of(literal_chars) != std::string_view::npos) {
+            return error("invalid character in '" + std::string(s) + "'");
+        }
         if (rstrip(s, '*').find('*') != std::string_view::npos) {
             return add_pattern(Op::glob, s);
         }
@@ -265,9 +272,6 @@ class VersionSpec::Parser {
                 text += '*';
             }
             return add_version(Op::starts_with, rstrip(rstrip(text, '*'), '.'), text);
-        }
-        if (s.find('@') != std::string_view::npos) {
-            return add_pattern(Op::exact_text, s);
         }
         return add_version(Op::equal, s, std::string(s));
     }
@@ -341,8 +345,6 @@ bool VersionSpec::eval_leaf(const Node& node, const Version& v) const {
             return glob_match(patterns_[node.first], v.to_string());
         case Op::regex:
             return regex_search(*regexes_[node.first], v.to_string());
-        case Op::exact_text:
-            return patterns_[node.first] == v.to_string();
         case Op::all_of:
         case Op::any_of:
             break;

@@ -51,7 +51,6 @@ class VersionSpec {
         compatible,       // ~=
         glob,             // on the version text
         regex,            // on the version text
-        exact_text,       // conda's fallback for text containing '@'
         all_of,
         any_of,
     };

@@ -263,10 +263,14 @@ TEST(MatchSpec, VirtualPackages) {
     EXPECT_FALSE(spec("__*").is_virtual());  // a glob, not a package name
 }
 
+namespace {
+
 struct Canonical {
     const char* input;
     const char* expected;
 };
+
+}  // namespace
 
 class MatchSpecCanonical : public testing::TestWithParam<Canonical> {};
 
@@ -368,6 +372,8 @@ TEST(MatchSpec, ParsedFieldsFollowConda) {
     m = spec("foo 1.0 a-b");  // conda: a build never contains '-', so this is all version
     EXPECT_FALSE(m.build());
     EXPECT_EQ(m.version()->to_string(), "1.0a-b");
+    m = spec("python ===3.8");  // conda strips every leading '=' of an exact version
+    EXPECT_EQ(m.version()->to_string(), "3.8");
     m = spec("numpy=");
     EXPECT_FALSE(m.version());
     m = spec("foo[name=bar]");
@@ -375,10 +381,18 @@ TEST(MatchSpec, ParsedFieldsFollowConda) {
     EXPECT_EQ(spec("numpy[md5=abc]").md5(), "abc");
 }
 
+namespace {
+
 struct BadSpec {
     const char* spec;
     const char* reason;
 };
+
+void PrintTo(const BadSpec& c, std::ostream* os) {
+    *os << "'" << c.spec << "'";
+}
+
+}  // namespace
 
 class MatchSpecRejects : public testing::TestWithParam<BadSpec> {};
 
@@ -409,7 +423,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"numpy ~=1", "two components"}, BadSpec{"num,py", "invalid character"},
         BadSpec{"numpy ((1.0)", "unbalanced"}, BadSpec{"foo-1.0.conda", "not a package file"},
         BadSpec{"numpy[license='^[$']", "invalid regular expression"},
-        BadSpec{"numpy >=1.0 <2.0", "invalid"}));
+        BadSpec{"numpy >=1.0 <2.0", "invalid"}, BadSpec{"@", "invalid feature name"},
+        BadSpec{"]@", "invalid feature name"},
+        BadSpec{"numpy * py'27", "invalid character in build"},
+        BadSpec{"con da::numpy", "invalid character in channel"},
+        BadSpec{"numpy[version=1.0@abc]", "invalid character"},
+        BadSpec{"numpy.conda=1.0", "package file name is not a package name"}));
 
 TEST(ChannelNames, UrlsReduceToTheNameCondaCompares) {
     using chanmirror::core::channel_and_subdir;

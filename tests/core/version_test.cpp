@@ -259,10 +259,14 @@ TEST(Version, SpecialStrings) {
     EXPECT_EQ(v("1.0.post"), v("1.0.0post"));
 }
 
+namespace {
+
 struct BadVersion {
     const char* text;
     const char* reason;
 };
+
+}  // namespace
 
 class VersionRejects : public testing::TestWithParam<BadVersion> {};
 
@@ -296,11 +300,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadVersion{"5.5+1+0.0", "duplicated local"}, BadVersion{"1!2!3.0", "duplicated epoch"},
         BadVersion{"1-1_1", "invalid character"}));
 
+namespace {
+
 struct StartsWithCase {
     const char* version;
     const char* prefix;
     bool expected;
 };
+
+}  // namespace
 
 class VersionStartsWith : public testing::TestWithParam<StartsWithCase> {};
 
