@@ -1,8 +1,10 @@
-// MatchSpec matching and canonical formatting. Parsing is in match_spec_parse.cpp.
+// MatchSpec: building matchers from parsed fields, matching, canonical formatting.
+// The text parser is in match_spec_parse.cpp.
 #include "core/match_spec.hpp"
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 namespace chanmirror::core {
 
@@ -24,6 +26,49 @@ constexpr std::array<std::string_view, 19> known_subdirs = {
 
 bool is_known_subdir(std::string_view s) {
     return std::find(known_subdirs.begin(), known_subdirs.end(), s) != known_subdirs.end();
+}
+
+bool is_build_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_-.*+!").find(c) != std::string_view::npos;
+}
+bool is_channel_char(char c) {
+    return is_build_char(c) || std::string_view(":/~%@").find(c) != std::string_view::npos;
+}
+bool is_regex(std::string_view s) {
+    return s.size() >= 2 && s.front() == '^' && s.back() == '$';
+}
+
+// Rejects text that no record field could hold, so that to_string() always parses back.
+auto check_characters(const std::optional<std::string>& build,
+                      const std::optional<std::string>& channel,
+                      const std::optional<std::string>& subdir) -> Result<void> {
+    auto all = [](const std::optional<std::string>& text, bool (*ok)(char)) {
+        return !text || is_regex(*text) || std::all_of(text->begin(), text->end(), ok);
+    };
+    if (!all(build, is_build_char)) {
+        return fail(ErrorKind::invalid_input, "invalid character in build string '" + *build + "'");
+    }
+    if (!all(channel, is_channel_char) || !all(subdir, is_channel_char)) {
+        return fail(ErrorKind::invalid_input, "invalid character in channel or subdir");
+    }
+    return {};
+}
+
+// track_features / features text: names separated by commas or spaces, as a sorted set.
+std::vector<std::string> feature_set(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i <= text.size()) {
+        const std::size_t j = std::min(text.find_first_of(", ", i), text.size());
+        if (j > i) {
+            out.emplace_back(text.substr(i, j - i));
+        }
+        i = j + 1;
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 bool is_feature_separator(char c) {
@@ -109,6 +154,82 @@ auto channel_and_subdir(std::string_view text)
         return {name.substr(0, slash), name.substr(slash + 1)};
     }
     return {name, std::nullopt};
+}
+
+auto MatchSpec::from_fields(const Fields& fields, std::string_view input) -> Result<MatchSpec> {
+    MatchSpec m;
+    if (auto ok = m.build_fields(fields); !ok) {
+        return fail(ErrorKind::invalid_input,
+                    "invalid match spec '" + std::string(input) + "': " + ok.error().message);
+    }
+    return m;
+}
+
+auto MatchSpec::build_fields(const Fields& f) -> Result<void> {
+    if (auto ok = check_characters(f.build, f.channel, f.subdir); !ok) {
+        return ok;
+    }
+    auto name = StringMatcher::parse(f.name, StringMatcher::Case::lower_pattern);
+    if (!name) {
+        return tl::unexpected(name.error());
+    }
+    name_ = std::move(*name);
+    if (auto ok = build_version(f); !ok) {
+        return ok;
+    }
+    if (auto ok = build_strings(f); !ok) {
+        return ok;
+    }
+    channel_ = f.channel && *f.channel != "*" ? *f.channel : std::string();
+    subdir_ = f.subdir;
+    fn_ = f.fn;
+    url_ = f.url;
+    md5_ = f.md5;
+    sha256_ = f.sha256;
+    if (f.track_features) {
+        track_features_ = feature_set(*f.track_features);
+    }
+    if (f.features) {
+        features_ = feature_set(*f.features);
+    }
+    return {};
+}
+
+auto MatchSpec::build_version(const Fields& f) -> Result<void> {
+    if (f.version) {
+        auto version = VersionSpec::parse(*f.version);
+        if (!version) {
+            return tl::unexpected(version.error());
+        }
+        version_ = std::move(*version);
+    }
+    if (f.build_number) {
+        auto number = BuildNumberSpec::parse(*f.build_number);
+        if (!number) {
+            return tl::unexpected(number.error());
+        }
+        build_number_ = std::move(*number);
+    }
+    return {};
+}
+
+auto MatchSpec::build_strings(const Fields& f) -> Result<void> {
+    using Case = StringMatcher::Case;
+    const std::tuple<const std::optional<std::string>&, std::optional<StringMatcher>&, Case>
+        targets[] = {{f.build, build_, Case::sensitive},
+                     {f.license, license_, Case::insensitive},
+                     {f.license_family, license_family_, Case::insensitive}};
+    for (const auto& [text, target, mode] : targets) {
+        if (!text) {
+            continue;
+        }
+        auto matcher = StringMatcher::parse(*text, mode);
+        if (!matcher) {
+            return tl::unexpected(matcher.error());
+        }
+        target = std::move(*matcher);
+    }
+    return {};
 }
 
 bool MatchSpec::channel_matches(std::string_view record_channel) const {

@@ -92,6 +92,18 @@ class MatchSpec {
     class Parser;
     friend class Parser;
 
+    // Field texts as the parser read them (match_spec_parse.cpp), before they become matchers.
+    struct Fields {
+        std::string name = "*";
+        std::optional<std::string> version, build, build_number, channel, subdir, fn, url, md5,
+            sha256, license, license_family, track_features, features;
+    };
+    // Errors name `input`, the spec text.
+    static auto from_fields(const Fields& fields, std::string_view input) -> Result<MatchSpec>;
+    auto build_fields(const Fields& fields) -> Result<void>;
+    auto build_version(const Fields& fields) -> Result<void>;
+    auto build_strings(const Fields& fields) -> Result<void>;
+
     [[nodiscard]] bool matches_extra(const RecordFields& record) const;
     [[nodiscard]] bool channel_matches(std::string_view record_channel) const;
     void format_version_and_build(std::string& out, std::vector<std::string>& brackets) const;

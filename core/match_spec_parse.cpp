@@ -1,7 +1,6 @@
 // MatchSpec::parse, following conda's _parse_spec_str step by step.
 #include <algorithm>
 #include <array>
-#include <tuple>
 #include <utility>
 
 #include "core/match_spec.hpp"
@@ -23,15 +22,6 @@ bool is_alnum(char c) {
 }
 bool is_key_char(char c) {
     return is_alnum(c) || c == '_' || c == '-';
-}
-bool is_build_char(char c) {
-    return is_key_char(c) || c == '.' || c == '*' || c == '+' || c == '!';
-}
-bool is_channel_char(char c) {
-    return is_build_char(c) || std::string_view(":/~%@").find(c) != std::string_view::npos;
-}
-bool is_regex(std::string_view s) {
-    return s.size() >= 2 && s.front() == '^' && s.back() == '$';
 }
 // conda's is_package_file, limited to text without spec syntax so that `build=*.conda` stays
 // a spec.
@@ -91,28 +81,6 @@ std::string sanitize_version(std::string version, bool has_build) {
     return version;
 }
 
-std::vector<std::string> feature_set(std::string_view text) {
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i <= text.size()) {
-        const std::size_t j = std::min(text.find_first_of(", ", i), text.size());
-        if (j > i) {
-            out.emplace_back(text.substr(i, j - i));
-        }
-        i = j + 1;
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-}
-
-// Raw field texts, before they become matchers.
-struct Fields {
-    std::string name = "*";
-    std::optional<std::string> version, build, build_number, channel, subdir, fn, url, md5, sha256,
-        license, license_family, track_features, features;
-};
-
 }  // namespace
 
 class MatchSpec::Parser {
@@ -128,7 +96,7 @@ class MatchSpec::Parser {
                 return error("invalid feature name");
             }
             f_.track_features = std::string(feature);
-            return compile();
+            return MatchSpec::from_fields(f_, input_);
         }
         s = trim(s.substr(0, s.find(" if ")));
         if (s.empty()) {
@@ -138,7 +106,7 @@ class MatchSpec::Parser {
         if (!parsed) {
             return tl::unexpected(parsed.error());
         }
-        return compile();
+        return MatchSpec::from_fields(f_, input_);
     }
 
   private:
@@ -314,7 +282,8 @@ class MatchSpec::Parser {
         if (name.empty()) {
             return error("missing package name");
         }
-        if (!is_regex(name) && !std::all_of(name.begin(), name.end(), is_name_char)) {
+        const bool regex = name.size() >= 2 && name.front() == '^' && name.back() == '$';
+        if (!regex && !std::all_of(name.begin(), name.end(), is_name_char)) {
             return error("invalid character in package name '" + std::string(name) + "'");
         }
         if (name.ends_with(".conda") || name.ends_with(".tar.bz2")) {
@@ -364,92 +333,8 @@ class MatchSpec::Parser {
         return set_name(stem.substr(0, v));
     }
 
-    // Rejects text that no record field could hold, so to_string() always parses back.
-    auto check_characters() const -> Result<void> {
-        auto all = [](const std::optional<std::string>& text, bool (*ok)(char)) {
-            return !text || is_regex(*text) || std::all_of(text->begin(), text->end(), ok);
-        };
-        if (!all(f_.build, is_build_char)) {
-            return error("invalid character in build string '" + *f_.build + "'");
-        }
-        if (!all(f_.channel, is_channel_char) || !all(f_.subdir, is_channel_char)) {
-            return error("invalid character in channel or subdir");
-        }
-        return {};
-    }
-
-    auto compile() -> Result<MatchSpec> {
-        if (auto ok = check_characters(); !ok) {
-            return tl::unexpected(ok.error());
-        }
-        MatchSpec m;
-        auto name = StringMatcher::parse(f_.name, StringMatcher::Case::lower_pattern);
-        if (!name) {
-            return error(name.error().message);
-        }
-        m.name_ = std::move(*name);
-        if (auto ok = compile_version(m); !ok) {
-            return tl::unexpected(ok.error());
-        }
-        if (auto ok = compile_strings(m); !ok) {
-            return tl::unexpected(ok.error());
-        }
-        if (f_.channel && *f_.channel != "*") {
-            m.channel_ = *f_.channel;
-        }
-        m.subdir_ = f_.subdir;
-        m.fn_ = f_.fn;
-        m.url_ = f_.url;
-        m.md5_ = f_.md5;
-        m.sha256_ = f_.sha256;
-        if (f_.track_features) {
-            m.track_features_ = feature_set(*f_.track_features);
-        }
-        if (f_.features) {
-            m.features_ = feature_set(*f_.features);
-        }
-        return m;
-    }
-
-    auto compile_version(MatchSpec& m) -> Result<void> {
-        if (f_.version) {
-            auto version = VersionSpec::parse(*f_.version);
-            if (!version) {
-                return error(version.error().message);
-            }
-            m.version_ = std::move(*version);
-        }
-        if (f_.build_number) {
-            auto number = BuildNumberSpec::parse(*f_.build_number);
-            if (!number) {
-                return error(number.error().message);
-            }
-            m.build_number_ = std::move(*number);
-        }
-        return {};
-    }
-
-    auto compile_strings(MatchSpec& m) -> Result<void> {
-        using Case = StringMatcher::Case;
-        const std::tuple<const std::optional<std::string>&, std::optional<StringMatcher>&, Case>
-            targets[] = {{f_.build, m.build_, Case::sensitive},
-                         {f_.license, m.license_, Case::insensitive},
-                         {f_.license_family, m.license_family_, Case::insensitive}};
-        for (const auto& [text, target, mode] : targets) {
-            if (!text) {
-                continue;
-            }
-            auto matcher = StringMatcher::parse(*text, mode);
-            if (!matcher) {
-                return error(matcher.error().message);
-            }
-            target = std::move(*matcher);
-        }
-        return {};
-    }
-
     std::string_view input_;
-    Fields f_;
+    MatchSpec::Fields f_;
 };
 
 auto MatchSpec::parse(std::string_view text) -> Result<MatchSpec> {
