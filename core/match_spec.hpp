@@ -19,9 +19,10 @@
 // Divergences from conda, all for input conda misreads or silently ignores:
 //   `version==1.2` / `build_number==2` in brackets are exact (conda reads `version='=1.2'`);
 //   `version<2`, `build_number>=2` in brackets are constraints (conda drops them);
-//   stray brackets, `name>`, names outside [A-Za-z0-9._+*-], unknown bracket keys and
-//   non-integer build numbers are errors; parentheses in a positional version group clauses
-//   (conda strips them as a legacy `(optional)` block, which we only do for `(word...)`).
+//   stray brackets, `name>`, names outside [A-Za-z0-9._+*-], build strings, channels and
+//   version clauses with characters no record holds (quotes, spaces, `@`) and non-integer
+//   build numbers are errors; parentheses in a positional version group clauses (conda strips
+//   them as a legacy `(optional)` block, which we only do for `(word...)`).
 //
 // Parsing costs a few microseconds: parse each distinct spec text once and reuse it.
 

@@ -10,6 +10,7 @@
 //
 // A bare `1.2` is exact here; the MatchSpec forms `name=1.2` / `name 1.2` decide between
 // prefix and exact before the version text reaches this parser (see match_spec.hpp).
+// conda's fallback of comparing clauses containing `@` as plain text is not supported.
 
 #include <cstdint>
 #include <string>
