@@ -1,6 +1,8 @@
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "app/commands.hpp"
 #include "indexer/index_channel.hpp"
@@ -8,15 +10,27 @@
 namespace chanmirror::app {
 namespace {
 
+// Peak resident memory of this process (VmHWM), in MB; 0 when /proc is unavailable.
+long peak_rss_mb() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("VmHWM:"))
+            return std::stol(line.substr(6)) / 1024;
+    }
+    return 0;
+}
+
 void print_report(const indexer::IndexReport& report) {
-    for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
-    for (const auto& s : report.skipped) std::cerr << "skipped: " << s.reason << " [" << s.path << "]\n";
+    for (const auto& w : report.warnings)
+        std::cerr << "warning: " << w << "\n";
+    for (const auto& s : report.skipped)
+        std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
     char line[256];
     std::snprintf(line, sizeof line,
                   "chanmirror index: %zu packages indexed (%zu read, %zu reused from cache, %zu "
-                  "skipped), %.1f MB hashed in %.2f s%s\n",
-                  report.indexed, report.extracted, report.reused,
-                  report.skipped.size(), static_cast<double>(report.bytes_hashed) / 1e6, report.seconds,
+                  "skipped), %.1f MB hashed in %.2f s, peak RSS %ld MB%s\n",
+                  report.indexed, report.extracted, report.reused, report.skipped.size(),
+                  static_cast<double>(report.bytes_hashed) / 1e6, report.seconds, peak_rss_mb(),
                   report.written ? "" : "; nothing written (--strict)");
     std::cerr << line;
 }
@@ -37,8 +51,9 @@ void add_index_command(CLI::App& root, Runner& run) {
     cmd->add_option("--patch-instructions", options->patch_instructions,
                     "patch_instructions.json, a <subdir>/patch_instructions.json tree, or a "
                     "patches package (.conda/.tar.bz2)");
-    cmd->add_option("--base-url", options->base_url,
-                    "Channel URL written to info.base_url as <URL>/<subdir>/ (repodata v2, CEP-15)");
+    cmd->add_option(
+        "--base-url", options->base_url,
+        "Channel URL written to info.base_url as <URL>/<subdir>/ (repodata v2, CEP-15)");
     cmd->add_flag("--no-shards{false}", options->shards, "Do not write CEP-16 shards");
     cmd->add_flag("--no-zst{false}", options->zst, "Do not write .zst siblings");
     cmd->add_flag("--no-run-exports{false}", options->run_exports, "Do not write run_exports.json");

@@ -120,7 +120,10 @@ void fold_group(Json& packages, const std::string& subdir, Json data) {
     Json run_exports = existing.value("run_exports", Json::object());
     if (truthy(data.value("run_exports", Json()))) run_exports[data_v] = data["run_exports"];
     entry["run_exports"] = run_exports;
-    entry["timestamp"] = to_seconds(data.value("timestamp", Json(0)));
+    // CEP 38: the newest timestamp of any build. (conda-index keeps the last group it happens
+    // to visit, which follows Python's set order for .tar.bz2-only packages.)
+    entry["timestamp"] = std::max(to_seconds(data.value("timestamp", Json(0))),
+                                  existing.value("timestamp", std::int64_t{0}));
     packages[name] = std::move(entry);
 }
 

@@ -14,9 +14,9 @@ namespace chanmirror::core {
 
 struct ChanneldataSubdir {
     std::string subdir;
-    const RepoData* repodata = nullptr;                     // as published (patched)
-    const std::map<std::string, Json>* extras = nullptr;    // file -> about/recipe/paths facts
-    const RunExportsMap* run_exports = nullptr;             // file -> run_exports
+    const RepoData* repodata = nullptr;                   // as published (patched)
+    const std::map<std::string, Json>* extras = nullptr;  // file -> about/recipe/paths facts
+    const RunExportsMap* run_exports = nullptr;           // file -> run_exports
 };
 
 // Subdirs are folded in name order. The result ends with a newline, as conda-index's does.

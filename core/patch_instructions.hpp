@@ -16,7 +16,7 @@
 namespace chanmirror::core {
 
 class PatchInstructions {
-public:
+  public:
     // Refuses versions it does not know (> 2); version 2 (CEP 21) may patch run_exports.
     static Result<PatchInstructions> parse(Json document, std::string_view what);
     static Result<PatchInstructions> parse_text(std::string_view text, std::string_view what);
@@ -24,7 +24,7 @@ public:
     [[nodiscard]] bool empty() const;
     [[nodiscard]] const Json& document() const { return document_; }
 
-private:
+  private:
     explicit PatchInstructions(Json document) : document_(std::move(document)) {}
     Json document_;
 };

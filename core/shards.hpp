@@ -28,13 +28,14 @@ Result<std::map<std::string, std::string>> build_shards(const RepoData& repodata
 
 struct ShardIndexInfo {
     std::string subdir;
-    std::string base_url;                      // CEP-15 base for packages; "" = next to index
+    std::string base_url;  // CEP-15 base for packages; "" = next to index
     std::string shards_base_url = "./shards/";
-    std::string created_at;                    // "%Y-%m-%dT%H:%M:%SZ"
+    std::string created_at;  // "%Y-%m-%dT%H:%M:%SZ"
 };
 
 // The repodata_shards.msgpack document (uncompressed).
-std::string build_shard_index(const ShardIndexInfo& info, const std::map<std::string, Sha256>& shards);
+std::string build_shard_index(const ShardIndexInfo& info,
+                              const std::map<std::string, Sha256>& shards);
 
 // The package name a file name belongs to, from repodata (records carry "name").
 // For `removed` entries without a record, the name is parsed from "<name>-<version>-<build>.ext".

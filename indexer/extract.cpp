@@ -1,9 +1,11 @@
 #include "indexer/extract.hpp"
 
-#include <array>
 #include <fnmatch.h>
+#include <array>
+#include <cctype>
 
 #include "core/run_exports.hpp"
+#include "core/version.hpp"
 #include "indexer/recipe.hpp"
 #include "io/package_reader.hpp"
 
@@ -22,20 +24,35 @@ constexpr std::array<std::string_view, 3> recipe_files = {
 
 // index.json keys conda-index drops from records.
 constexpr std::array<std::string_view, 10> dropped_keys = {
-    "arch", "has_prefix", "mtime", "platform", "ucs", "requires_features",
+    "arch",    "has_prefix",     "mtime",   "platform",       "ucs", "requires_features",
     "binstar", "target-triplet", "machine", "operatingsystem"};
 
 // about.json keys channeldata.json can carry.
-constexpr std::array<std::string_view, 13> about_keys = {
-    "description", "dev_url", "doc_url", "doc_source_url", "home", "license", "summary",
-    "icon_url", "icon_hash", "tags", "identifiers", "keywords", "recipe_origin"};
+constexpr std::array<std::string_view, 15> about_keys = {
+    "description", "dev_url",  "doc_url",       "doc_source_url", "home",
+    "license",     "summary",  "icon_url",      "icon_hash",      "tags",
+    "identifiers", "keywords", "recipe_origin", "source_url",     "source_git_url"};
 
 bool wanted_member(std::string_view path) {
-    if (path == index_json || path == about_json || path == paths_json || path == run_exports_json) {
+    if (path == index_json || path == about_json || path == paths_json ||
+        path == run_exports_json) {
         return true;
     }
     for (auto r : recipe_files) {
-        if (path == r) return true;
+        if (path == r)
+            return true;
+    }
+    return false;
+}
+
+bool have_everything(const std::map<std::string, std::string>& members) {
+    for (auto m : {index_json, about_json, paths_json, run_exports_json}) {
+        if (!members.contains(std::string(m)))
+            return false;
+    }
+    for (auto r : recipe_files) {
+        if (members.contains(std::string(r)))
+            return true;
     }
     return false;
 }
@@ -47,9 +64,12 @@ core::Error metadata_error(const fs::path& path, const std::string& detail) {
 core::Result<Json> parse_member(const io::PackageContents& contents, std::string_view member,
                                 const fs::path& path) {
     auto it = contents.members.find(std::string(member));
-    if (it == contents.members.end()) return Json();
-    auto parsed = core::parse_json(it->second, path.filename().string() + "/" + std::string(member));
-    if (!parsed) return tl::unexpected(parsed.error());
+    if (it == contents.members.end())
+        return Json();
+    auto parsed =
+        core::parse_json(it->second, path.filename().string() + "/" + std::string(member));
+    if (!parsed)
+        return tl::unexpected(parsed.error());
     return std::move(*parsed);
 }
 
@@ -58,21 +78,28 @@ Json install_flags(const Json& paths) {
     Json flags = {{"binary_prefix", false}, {"text_prefix", false}, {"activate.d", false},
                   {"deactivate.d", false},  {"pre_link", false},    {"post_link", false},
                   {"pre_unlink", false}};
-    if (!paths.is_object() || !paths.contains("paths") || !paths["paths"].is_array()) return flags;
+    if (!paths.is_object() || !paths.contains("paths") || !paths["paths"].is_array())
+        return flags;
     for (const auto& entry : paths["paths"]) {
-        if (!entry.is_object()) continue;
+        if (!entry.is_object())
+            continue;
         if (entry.contains("prefix_placeholder") && !entry["prefix_placeholder"].empty()) {
             auto mode = entry.value("file_mode", std::string());
-            if (mode == "binary") flags["binary_prefix"] = true;
-            if (mode == "text") flags["text_prefix"] = true;
+            if (mode == "binary")
+                flags["binary_prefix"] = true;
+            if (mode == "text")
+                flags["text_prefix"] = true;
         }
         auto p = entry.value("_path", std::string());
-        if (p.starts_with("etc/conda/activate.d")) flags["activate.d"] = true;
-        if (p.starts_with("etc/conda/deactivate.d")) flags["deactivate.d"] = true;
-        for (auto [pattern, key] : {std::pair{"*/.*-pre-link.*", "pre_link"},
-                                    std::pair{"*/.*-post-link.*", "post_link"},
-                                    std::pair{"*/.*-pre-unlink.*", "pre_unlink"}}) {
-            if (::fnmatch(pattern, p.c_str(), 0) == 0) flags[key] = true;
+        if (p.starts_with("etc/conda/activate.d"))
+            flags["activate.d"] = true;
+        if (p.starts_with("etc/conda/deactivate.d"))
+            flags["deactivate.d"] = true;
+        for (auto [pattern, key] :
+             {std::pair{"*/.*-pre-link.*", "pre_link"}, std::pair{"*/.*-post-link.*", "post_link"},
+              std::pair{"*/.*-pre-unlink.*", "pre_unlink"}}) {
+            if (::fnmatch(pattern, p.c_str(), 0) == 0)
+                flags[key] = true;
         }
     }
     return flags;
@@ -83,17 +110,41 @@ Json channel_extras(const io::PackageContents& contents, const Json& about, cons
     if (about.is_object()) {
         for (auto key : about_keys) {
             auto it = about.find(std::string(key));
-            if (it != about.end()) extras[std::string(key)] = *it;
+            if (it != about.end())
+                extras[std::string(key)] = *it;
         }
     }
     for (auto r : recipe_files) {
         auto it = contents.members.find(std::string(r));
-        if (it == contents.members.end()) continue;
+        if (it == contents.members.end())
+            continue;
         Json source = recipe_source_fields(it->second);
         extras.update(source);
         break;
     }
     return extras;
+}
+
+// Clients cannot use a record whose name, version or build they cannot parse, so such
+// packages are skipped rather than published.
+std::string invalid_identity(const Json& index) {
+    const auto& name = index["name"].get_ref<const std::string&>();
+    for (unsigned char c : name) {
+        if (!(std::isalnum(c) && c < 0x80) && c != '_' && c != '-' && c != '.') {
+            return "invalid package name \"" + name + "\"";
+        }
+    }
+    const auto& version = index["version"].get_ref<const std::string&>();
+    if (version.find_first_of("- \t") != std::string::npos || !core::Version::parse(version)) {
+        return "invalid version \"" + version + "\"";
+    }
+    const auto& build = index["build"].get_ref<const std::string&>();
+    if (build.find_first_of("- \t/") != std::string::npos)
+        return "invalid build string \"" + build + "\"";
+    if (index.contains("build_number") && !index["build_number"].is_number_unsigned()) {
+        return "build_number is not a non-negative integer";
+    }
+    return {};
 }
 
 std::string expected_filename(const Json& index, const fs::path& path) {
@@ -104,16 +155,23 @@ std::string expected_filename(const Json& index, const fs::path& path) {
 
 core::Result<Json> make_record(const Json& index, const io::PackageContents& contents,
                                const fs::path& path) {
-    if (index.is_null()) return tl::unexpected(metadata_error(path, "no info/index.json"));
-    if (!index.is_object()) return tl::unexpected(metadata_error(path, "info/index.json is not an object"));
+    if (index.is_null())
+        return tl::unexpected(metadata_error(path, "no info/index.json"));
+    if (!index.is_object())
+        return tl::unexpected(metadata_error(path, "info/index.json is not an object"));
     for (const char* key : {"name", "version", "build"}) {
-        if (!index.contains(key) || !index[key].is_string() || index[key].get<std::string>().empty()) {
-            return tl::unexpected(metadata_error(
-                path, std::string("info/index.json has no valid \"") + key + "\""));
+        if (!index.contains(key) || !index[key].is_string() ||
+            index[key].get<std::string>().empty()) {
+            return tl::unexpected(
+                metadata_error(path, std::string("info/index.json has no valid \"") + key + "\""));
         }
     }
+    if (auto problem = invalid_identity(index); !problem.empty()) {
+        return tl::unexpected(metadata_error(path, "info/index.json: " + problem));
+    }
     Json record = index;
-    for (auto key : dropped_keys) record.erase(std::string(key));
+    for (auto key : dropped_keys)
+        record.erase(std::string(key));
     record["md5"] = contents.digests.md5_hex();
     record["sha256"] = contents.digests.sha256_hex();
     record["size"] = contents.digests.size;
@@ -123,13 +181,16 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 }  // namespace
 
 core::Result<ExtractedPackage> extract_package(const fs::path& path) {
-    io::ReadRequest request{io::PackageComponent::info, wanted_member};
+    io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
     auto contents = io::read_package(path, request);
-    if (!contents) return tl::unexpected(contents.error());
+    if (!contents)
+        return tl::unexpected(contents.error());
     auto index = parse_member(*contents, index_json, path);
-    if (!index) return tl::unexpected(index.error());
+    if (!index)
+        return tl::unexpected(index.error());
     auto record = make_record(*index, *contents, path);
-    if (!record) return tl::unexpected(record.error());
+    if (!record)
+        return tl::unexpected(record.error());
 
     ExtractedPackage out;
     out.warnings = contents->warnings;
@@ -140,11 +201,14 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
     }
     // Broken optional metadata is reported, never fatal: the record is what clients need.
     auto about = parse_member(*contents, about_json, path);
-    if (!about) out.warnings.push_back(about.error().message);
+    if (!about)
+        out.warnings.push_back(about.error().message);
     auto paths = parse_member(*contents, paths_json, path);
-    if (!paths) out.warnings.push_back(paths.error().message);
+    if (!paths)
+        out.warnings.push_back(paths.error().message);
     auto exports = parse_member(*contents, run_exports_json, path);
-    if (!exports) out.warnings.push_back(exports.error().message);
+    if (!exports)
+        out.warnings.push_back(exports.error().message);
 
     out.record = core::dump_compact(*record);
     out.run_exports = core::dump_compact(core::normalize_run_exports(exports ? *exports : Json()));

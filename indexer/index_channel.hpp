@@ -18,12 +18,12 @@ struct IndexOptions {
     std::vector<std::string> subdirs;  // empty: every subdir found (noarch always)
     unsigned threads = 0;              // 0: one per core
     std::optional<std::filesystem::path> patch_instructions;
-    std::string base_url;              // CEP-15: info.base_url = <base_url>/<subdir>/
+    std::string base_url;  // CEP-15: info.base_url = <base_url>/<subdir>/
     bool shards = true;
     bool zst = true;
     bool run_exports = true;
     bool channeldata = true;
-    bool strict = false;               // write nothing when any package was skipped
+    bool strict = false;  // write nothing when any package was skipped
 };
 
 struct SkippedPackage {
@@ -34,7 +34,7 @@ struct SkippedPackage {
 struct IndexReport {
     std::size_t indexed = 0;  // packages in the index
     std::size_t extracted = 0;
-    std::size_t reused = 0;   // taken from the stat cache
+    std::size_t reused = 0;  // taken from the stat cache
     std::vector<SkippedPackage> skipped;
     std::vector<std::string> warnings;
     std::uint64_t bytes_hashed = 0;

@@ -15,10 +15,12 @@ void parallel_for(std::size_t count, unsigned threads, Fn fn) {
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(count)));
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-        for (std::size_t i; (i = next.fetch_add(1)) < count;) fn(i);
+        for (std::size_t i; (i = next.fetch_add(1)) < count;)
+            fn(i);
     };
     std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
     worker();
 }
 

@@ -14,11 +14,13 @@ namespace {
 core::Result<std::optional<core::PatchInstructions>> parse_file(const fs::path& path) {
     auto text = io::read_file(path);
     if (!text) {
-        if (text.error().kind == core::ErrorKind::not_found) return std::nullopt;
+        if (text.error().kind == core::ErrorKind::not_found)
+            return std::nullopt;
         return tl::unexpected(text.error());
     }
     auto parsed = core::PatchInstructions::parse_text(*text, path.string());
-    if (!parsed) return tl::unexpected(parsed.error());
+    if (!parsed)
+        return tl::unexpected(parsed.error());
     return std::optional<core::PatchInstructions>(std::move(*parsed));
 }
 
@@ -26,7 +28,8 @@ core::Result<std::optional<core::PatchInstructions>> parse_file(const fs::path& 
 
 core::Result<PatchSource> PatchSource::open(const std::optional<fs::path>& path) {
     PatchSource source;
-    if (!path) return source;
+    if (!path)
+        return source;
     source.path_ = *path;
     std::error_code ec;
     if (fs::is_directory(*path, ec)) {
@@ -37,7 +40,8 @@ core::Result<PatchSource> PatchSource::open(const std::optional<fs::path>& path)
                                     return member.ends_with("/patch_instructions.json");
                                 }};
         auto contents = io::read_package(*path, request);
-        if (!contents) return tl::unexpected(contents.error().with_context("patch package"));
+        if (!contents)
+            return tl::unexpected(contents.error().with_context("patch package"));
         source.package_members_ = std::move(contents->members);
     } else if (fs::is_regular_file(*path, ec)) {
         source.kind_ = Kind::single_file;
@@ -59,10 +63,12 @@ core::Result<std::optional<core::PatchInstructions>> PatchSource::for_subdir(
             return parse_file(path_ / subdir / file_name);
         case Kind::package: {
             auto it = package_members_.find(subdir + "/" + std::string(file_name));
-            if (it == package_members_.end()) return std::nullopt;
+            if (it == package_members_.end())
+                return std::nullopt;
             auto what = path_.filename().string() + ":" + it->first;
             auto parsed = core::PatchInstructions::parse_text(it->second, what);
-            if (!parsed) return tl::unexpected(parsed.error());
+            if (!parsed)
+                return tl::unexpected(parsed.error());
             return std::optional<core::PatchInstructions>(std::move(*parsed));
         }
     }

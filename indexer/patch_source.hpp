@@ -15,7 +15,7 @@
 namespace chanmirror::indexer {
 
 class PatchSource {
-public:
+  public:
     static core::Result<PatchSource> open(const std::optional<std::filesystem::path>& path);
 
     // The instructions for one subdir, or nullopt when there are none.
@@ -26,7 +26,7 @@ public:
     // <subdir>/patch_instructions.json so a later plain re-index keeps the hotfixes).
     [[nodiscard]] bool explicit_source() const { return kind_ != Kind::channel_files; }
 
-private:
+  private:
     enum class Kind { channel_files, single_file, directory, package };
     Kind kind_ = Kind::channel_files;
     std::filesystem::path path_;

@@ -8,11 +8,32 @@ namespace {
 core::Json to_json(const YAML::Node& node) {
     if (node.IsSequence()) {
         core::Json list = core::Json::array();
-        for (const auto& item : node) list.push_back(to_json(item));
+        for (const auto& item : node)
+            list.push_back(to_json(item));
         return list;
     }
-    if (node.IsScalar()) return node.as<std::string>();
+    if (node.IsScalar())
+        return node.as<std::string>();
     return core::Json();
+}
+
+// conda-index loads recipes with a safe YAML loader: python-object tags (old conda-build
+// dumped its Environment into requirements) make the whole recipe unreadable to it.
+bool has_unsafe_tag(const YAML::Node& node) {
+    if (node.Tag().find("python/") != std::string::npos)
+        return true;
+    if (node.IsMap()) {
+        for (const auto& kv : node) {
+            if (has_unsafe_tag(kv.first) || has_unsafe_tag(kv.second))
+                return true;
+        }
+    } else if (node.IsSequence()) {
+        for (const auto& item : node) {
+            if (has_unsafe_tag(item))
+                return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace
@@ -21,12 +42,15 @@ core::Json recipe_source_fields(std::string_view meta_yaml) {
     core::Json out = core::Json::object();
     try {
         YAML::Node recipe = YAML::Load(std::string(meta_yaml));
-        if (!recipe.IsMap()) return out;
+        if (!recipe.IsMap() || has_unsafe_tag(recipe))
+            return out;
         YAML::Node source = recipe["source"];
-        if (!source || !source.IsMap()) return out;  // a list of sources is not reported
+        if (!source || !source.IsMap())
+            return out;  // a list of sources is not reported
         for (const char* key : {"url", "git_url"}) {
             YAML::Node value = source[key];
-            if (value && !value.IsNull()) out[std::string("source_") + key] = to_json(value);
+            if (value && !value.IsNull())
+                out[std::string("source_") + key] = to_json(value);
         }
     } catch (const YAML::Exception&) {
         // Unrendered (Jinja) recipes are not YAML; they simply contribute nothing.

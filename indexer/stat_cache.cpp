@@ -17,7 +17,8 @@ using Statement = std::unique_ptr<sqlite3_stmt, StatementFree>;
 
 std::string column_text(sqlite3_stmt* s, int i) {
     auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-    return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+    return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+                : std::string();
 }
 
 void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
@@ -30,11 +31,12 @@ struct StatCache::Db {
     sqlite3* handle = nullptr;
     fs::path path;
     ~Db() {
-        if (handle) sqlite3_close(handle);
+        if (handle)
+            sqlite3_close(handle);
     }
     core::Error error(const std::string& what) const {
-        return core::Error{core::ErrorKind::io,
-                           "index cache " + path.string() + ": " + what + ": " + sqlite3_errmsg(handle)};
+        return core::Error{core::ErrorKind::io, "index cache " + path.string() + ": " + what +
+                                                    ": " + sqlite3_errmsg(handle)};
     }
     core::Result<void> exec(const char* sql) {
         if (sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -51,7 +53,8 @@ struct StatCache::Db {
     }
     int user_version() {
         auto s = prepare("PRAGMA user_version");
-        if (!s || sqlite3_step(s->get()) != SQLITE_ROW) return -1;
+        if (!s || sqlite3_step(s->get()) != SQLITE_ROW)
+            return -1;
         return sqlite3_column_int(s->get(), 0);
     }
 };
@@ -62,33 +65,52 @@ StatCache& StatCache::operator=(StatCache&&) noexcept = default;
 StatCache::~StatCache() = default;
 
 core::Result<StatCache> StatCache::open(const fs::path& subdir_dir) {
+    auto opened = open_database(subdir_dir);
+    if (opened)
+        return opened;
+    // A damaged cache (crash, disk full) is rebuilt rather than failing the index.
+    std::error_code ec;
+    fs::remove(subdir_dir / ".cache" / "chanmirror-index.sqlite", ec);
+    return open_database(subdir_dir);
+}
+
+core::Result<StatCache> StatCache::open_database(const fs::path& subdir_dir) {
     auto dir = subdir_dir / ".cache";
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+    if (ec)
+        return core::fail(core::ErrorKind::io,
+                          "cannot create " + dir.string() + ": " + ec.message());
     auto db = std::make_unique<Db>();
     db->path = dir / "chanmirror-index.sqlite";
     if (sqlite3_open(db->path.c_str(), &db->handle) != SQLITE_OK) {
         return tl::unexpected(db->error("open"));
     }
     sqlite3_busy_timeout(db->handle, 10000);
+    // The cache only saves work: losing its last transaction on power loss is harmless.
+    db->exec("PRAGMA synchronous = OFF");
     if (db->user_version() != schema_version) {
-        if (auto r = db->exec("DROP TABLE IF EXISTS packages"); !r) return tl::unexpected(r.error());
+        if (auto r = db->exec("DROP TABLE IF EXISTS packages"); !r)
+            return tl::unexpected(r.error());
     }
     auto created = db->exec(
         "CREATE TABLE IF NOT EXISTS packages (filename TEXT PRIMARY KEY, size INTEGER NOT NULL,"
         " mtime_ns INTEGER NOT NULL, record TEXT NOT NULL, run_exports TEXT NOT NULL,"
         " extras TEXT NOT NULL, error TEXT NOT NULL, warnings TEXT NOT NULL)");
-    if (!created) return tl::unexpected(created.error());
+    if (!created)
+        return tl::unexpected(created.error());
     std::string pragma = "PRAGMA user_version = " + std::to_string(schema_version);
-    if (auto r = db->exec(pragma.c_str()); !r) return tl::unexpected(r.error());
+    if (auto r = db->exec(pragma.c_str()); !r)
+        return tl::unexpected(r.error());
     return StatCache(std::move(db));
 }
 
 core::Result<std::map<std::string, CachedPackage>> StatCache::load() {
     auto s = db_->prepare(
-        "SELECT filename, size, mtime_ns, record, run_exports, extras, error, warnings FROM packages");
-    if (!s) return tl::unexpected(s.error());
+        "SELECT filename, size, mtime_ns, record, run_exports, extras, error, warnings FROM "
+        "packages");
+    if (!s)
+        return tl::unexpected(s.error());
     std::map<std::string, CachedPackage> out;
     int rc;
     while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) {
@@ -102,14 +124,17 @@ core::Result<std::map<std::string, CachedPackage>> StatCache::load() {
         p.warnings = column_text(s->get(), 7);
         out.emplace(column_text(s->get(), 0), std::move(p));
     }
-    if (rc != SQLITE_DONE) return tl::unexpected(db_->error("read"));
+    if (rc != SQLITE_DONE)
+        return tl::unexpected(db_->error("read"));
     return out;
 }
 
 core::Result<void> StatCache::store(const std::map<std::string, CachedPackage>& updated,
                                     const std::vector<std::string>& removed) {
-    if (updated.empty() && removed.empty()) return {};
-    if (auto r = db_->exec("BEGIN IMMEDIATE"); !r) return r;
+    if (updated.empty() && removed.empty())
+        return {};
+    if (auto r = db_->exec("BEGIN IMMEDIATE"); !r)
+        return r;
     auto insert = db_->prepare("INSERT OR REPLACE INTO packages VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     auto erase = db_->prepare("DELETE FROM packages WHERE filename = ?");
     if (!insert || !erase) {

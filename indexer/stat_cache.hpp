@@ -16,15 +16,15 @@ namespace chanmirror::indexer {
 struct CachedPackage {
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;
-    std::string record;       // empty when the file could not be indexed
+    std::string record;  // empty when the file could not be indexed
     std::string run_exports;
     std::string extras;
-    std::string error;        // why it was skipped
-    std::string warnings;     // newline-separated
+    std::string error;     // why it was skipped
+    std::string warnings;  // newline-separated
 };
 
 class StatCache {
-public:
+  public:
     // Opens (creating if needed) <subdir_dir>/.cache/chanmirror-index.sqlite. A cache written by
     // another schema version is discarded.
     static core::Result<StatCache> open(const std::filesystem::path& subdir_dir);
@@ -37,9 +37,10 @@ public:
     core::Result<void> store(const std::map<std::string, CachedPackage>& updated,
                              const std::vector<std::string>& removed);
 
-private:
+  private:
     struct Db;
     explicit StatCache(std::unique_ptr<Db> db);
+    static core::Result<StatCache> open_database(const std::filesystem::path& subdir_dir);
     std::unique_ptr<Db> db_;
 };
 

@@ -10,19 +10,25 @@ core::Result<SubdirIndex> SubdirIndex::open(const fs::path& channel, std::string
     auto dir = channel / subdir;
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+    if (ec)
+        return core::fail(core::ErrorKind::io,
+                          "cannot create " + dir.string() + ": " + ec.message());
     auto cache = StatCache::open(dir);
-    if (!cache) return tl::unexpected(cache.error());
+    if (!cache)
+        return tl::unexpected(cache.error());
     SubdirIndex index(std::move(subdir), dir, std::move(*cache));
     auto files = scan_packages(dir);
-    if (!files) return tl::unexpected(files.error());
+    if (!files)
+        return tl::unexpected(files.error());
     auto cached = index.cache_.load();
-    if (!cached) return tl::unexpected(cached.error());
+    if (!cached)
+        return tl::unexpected(cached.error());
     index.files_ = std::move(*files);
     index.cached_ = std::move(*cached);
     for (const auto& [name, stat] : index.files_) {
         auto it = index.cached_.find(name);
-        if (it == index.cached_.end() || it->second.size != stat.size || it->second.mtime_ns != stat.mtime_ns) {
+        if (it == index.cached_.end() || it->second.size != stat.size ||
+            it->second.mtime_ns != stat.mtime_ns) {
             index.changed_.push_back(name);
         }
     }
@@ -36,13 +42,17 @@ void SubdirIndex::set_result(std::size_t i, core::Result<ExtractedPackage> resul
     out.size = stat.size;
     out.mtime_ns = stat.mtime_ns;
     if (!result) {
-        out.error = result.error().message;
+        // The report names the file; drop the file name the reader put in front.
+        std::string message = result.error().message;
+        std::string prefix = changed_[i] + ": ";
+        out.error = message.starts_with(prefix) ? message.substr(prefix.size()) : message;
         return;
     }
     out.record = std::move(result->record);
     out.run_exports = std::move(result->run_exports);
     out.extras = std::move(result->extras);
-    for (const auto& w : result->warnings) out.warnings += (out.warnings.empty() ? "" : "\n") + w;
+    for (const auto& w : result->warnings)
+        out.warnings += (out.warnings.empty() ? "" : "\n") + w;
 }
 
 core::Result<void> SubdirIndex::finish(IndexReport& report) {
@@ -57,12 +67,16 @@ core::Result<void> SubdirIndex::finish(IndexReport& report) {
     }
     std::vector<std::string> removed;
     for (const auto& [name, entry] : cached_) {
-        if (!files_.contains(name)) removed.push_back(name);
+        if (!files_.contains(name))
+            removed.push_back(name);
     }
-    if (auto r = cache_.store(updated, removed); !r) return r;
+    if (auto r = cache_.store(updated, removed); !r)
+        return r;
     report.extracted += changed_.size();
-    for (auto& [name, entry] : updated) cached_[name] = std::move(entry);
-    for (const auto& name : removed) cached_.erase(name);
+    for (auto& [name, entry] : updated)
+        cached_[name] = std::move(entry);
+    for (const auto& name : removed)
+        cached_.erase(name);
 
     from_packages.info = {{"subdir", subdir_}};
     for (const auto& [name, entry] : cached_) {

@@ -17,7 +17,7 @@
 namespace chanmirror::indexer {
 
 class SubdirIndex {
-public:
+  public:
     static core::Result<SubdirIndex> open(const std::filesystem::path& channel, std::string subdir);
 
     [[nodiscard]] const std::string& subdir() const { return subdir_; }
@@ -35,7 +35,7 @@ public:
     core::RunExportsMap run_exports;
     std::map<std::string, core::Json> extras;
 
-private:
+  private:
     std::string subdir_;
     std::filesystem::path dir_;
     StatCache cache_;

@@ -22,7 +22,8 @@ std::filesystem::path temp_name_for(const std::filesystem::path& target) {
 bool same_bytes(const std::filesystem::path& path, std::string_view bytes) {
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);
-    if (ec || size != bytes.size()) return false;
+    if (ec || size != bytes.size())
+        return false;
     auto existing = read_file(path);
     return existing && *existing == bytes;
 }
@@ -36,7 +37,8 @@ bool is_temp_name(std::string_view file_name) {
 core::Result<AtomicFile> AtomicFile::create(const std::filesystem::path& target) {
     auto temp = temp_name_for(target);
     auto handle = FileHandle::create_new(temp);
-    if (!handle) return tl::unexpected(handle.error());
+    if (!handle)
+        return tl::unexpected(handle.error());
     return AtomicFile(target, std::move(temp), std::move(*handle));
 }
 
@@ -48,28 +50,37 @@ AtomicFile::~AtomicFile() {
     }
 }
 
-core::Result<void> AtomicFile::commit() {
-    if (auto r = handle_.sync(); !r) return r;
-    if (auto r = handle_.close(); !r) return r;
+core::Result<void> AtomicFile::commit(DirSync dir_sync) {
+    if (auto r = handle_.sync(); !r)
+        return r;
+    if (auto r = handle_.close(); !r)
+        return r;
     if (std::rename(temp_.c_str(), target_.c_str()) != 0) {
         return tl::unexpected(errno_error("cannot rename into place", target_));
     }
     committed_ = true;
+    if (dir_sync == DirSync::by_caller)
+        return {};
     auto dir = target_.parent_path();
     return sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
 }
 
-core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
+                                     DirSync dir_sync) {
     auto file = AtomicFile::create(path);
-    if (!file) return tl::unexpected(file.error());
-    if (auto r = file->write(bytes); !r) return r;
-    return file->commit();
+    if (!file)
+        return tl::unexpected(file.error());
+    if (auto r = file->write(bytes); !r)
+        return r;
+    return file->commit(dir_sync);
 }
 
 core::Result<WriteOutcome> write_file_if_changed(const std::filesystem::path& path,
                                                  std::string_view bytes) {
-    if (same_bytes(path, bytes)) return WriteOutcome::unchanged;
-    if (auto r = write_file_atomic(path, bytes); !r) return tl::unexpected(r.error());
+    if (same_bytes(path, bytes))
+        return WriteOutcome::unchanged;
+    if (auto r = write_file_atomic(path, bytes); !r)
+        return tl::unexpected(r.error());
     return WriteOutcome::written;
 }
 

@@ -17,13 +17,18 @@ enum class WriteOutcome { written, unchanged };
 core::Result<WriteOutcome> write_file_if_changed(const std::filesystem::path& path,
                                                  std::string_view bytes);
 
+// Whether a rename is made durable right away (fsync of the directory), or the caller
+// publishes a batch and calls sync_directory once (shards: hundreds of files).
+enum class DirSync { now, by_caller };
+
 // Unconditional atomic replace.
-core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
+                                     DirSync dir_sync = DirSync::now);
 
 // Streaming form: write into temp(), then commit() renames over the target.
 // Destroyed without commit(), the temp file is removed.
 class AtomicFile {
-public:
+  public:
     static core::Result<AtomicFile> create(const std::filesystem::path& target);
     AtomicFile(AtomicFile&&) noexcept = default;
     AtomicFile& operator=(AtomicFile&&) noexcept = default;
@@ -31,11 +36,11 @@ public:
 
     FileHandle& handle() { return handle_; }
     core::Result<void> write(std::string_view bytes) { return handle_.write_all(bytes); }
-    core::Result<void> commit();
+    core::Result<void> commit(DirSync dir_sync = DirSync::now);
 
     [[nodiscard]] const std::filesystem::path& temp_path() const { return temp_; }
 
-private:
+  private:
     AtomicFile(std::filesystem::path target, std::filesystem::path temp, FileHandle handle)
         : target_(std::move(target)), temp_(std::move(temp)), handle_(std::move(handle)) {}
     std::filesystem::path target_;

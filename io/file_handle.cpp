@@ -19,7 +19,8 @@ namespace {
 
 core::Result<FileHandle> open_with(const std::filesystem::path& path, int flags, const char* what) {
     int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-    if (fd < 0) return tl::unexpected(errno_error(what, path));
+    if (fd < 0)
+        return tl::unexpected(errno_error(what, path));
     return core::Result<FileHandle>(tl::in_place, FileHandle::adopt(fd, path));
 }
 
@@ -30,7 +31,8 @@ FileHandle FileHandle::adopt(int fd, std::filesystem::path path) {
 }
 
 FileHandle::~FileHandle() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0)
+        ::close(fd_);
 }
 
 FileHandle::FileHandle(FileHandle&& other) noexcept
@@ -38,7 +40,8 @@ FileHandle::FileHandle(FileHandle&& other) noexcept
 
 FileHandle& FileHandle::operator=(FileHandle&& other) noexcept {
     if (this != &other) {
-        if (fd_ >= 0) ::close(fd_);
+        if (fd_ >= 0)
+            ::close(fd_);
         fd_ = std::exchange(other.fd_, -1);
         path_ = std::move(other.path_);
     }
@@ -60,16 +63,20 @@ core::Result<FileHandle> FileHandle::open_append(const std::filesystem::path& pa
 core::Result<std::size_t> FileHandle::read(void* buffer, std::size_t size) {
     for (;;) {
         ssize_t n = ::read(fd_, buffer, size);
-        if (n >= 0) return static_cast<std::size_t>(n);
-        if (errno != EINTR) return tl::unexpected(errno_error("cannot read", path_));
+        if (n >= 0)
+            return static_cast<std::size_t>(n);
+        if (errno != EINTR)
+            return tl::unexpected(errno_error("cannot read", path_));
     }
 }
 
 core::Result<std::size_t> FileHandle::pread(void* buffer, std::size_t size, std::uint64_t offset) {
     for (;;) {
         ssize_t n = ::pread(fd_, buffer, size, static_cast<off_t>(offset));
-        if (n >= 0) return static_cast<std::size_t>(n);
-        if (errno != EINTR) return tl::unexpected(errno_error("cannot read", path_));
+        if (n >= 0)
+            return static_cast<std::size_t>(n);
+        if (errno != EINTR)
+            return tl::unexpected(errno_error("cannot read", path_));
     }
 }
 
@@ -78,7 +85,8 @@ core::Result<void> FileHandle::write_all(const void* data, std::size_t size) {
     while (size > 0) {
         ssize_t n = ::write(fd_, p, size);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return tl::unexpected(errno_error("cannot write", path_));
         }
         p += n;
@@ -88,25 +96,30 @@ core::Result<void> FileHandle::write_all(const void* data, std::size_t size) {
 }
 
 core::Result<void> FileHandle::sync() {
-    if (::fsync(fd_) != 0) return tl::unexpected(errno_error("cannot fsync", path_));
+    if (::fsync(fd_) != 0)
+        return tl::unexpected(errno_error("cannot fsync", path_));
     return {};
 }
 
 core::Result<void> FileHandle::close() {
     int fd = std::exchange(fd_, -1);
-    if (fd >= 0 && ::close(fd) != 0) return tl::unexpected(errno_error("cannot close", path_));
+    if (fd >= 0 && ::close(fd) != 0)
+        return tl::unexpected(errno_error("cannot close", path_));
     return {};
 }
 
 core::Result<std::string> read_file(const std::filesystem::path& path) {
     auto file = FileHandle::open_read(path);
-    if (!file) return tl::unexpected(file.error());
+    if (!file)
+        return tl::unexpected(file.error());
     std::string out;
     char buffer[1 << 16];
     for (;;) {
         auto n = file->read(buffer, sizeof buffer);
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0) break;
+        if (!n)
+            return tl::unexpected(n.error());
+        if (*n == 0)
+            break;
         out.append(buffer, *n);
     }
     return out;
@@ -114,7 +127,8 @@ core::Result<std::string> read_file(const std::filesystem::path& path) {
 
 core::Result<void> sync_directory(const std::filesystem::path& dir) {
     auto handle = open_with(dir, O_RDONLY | O_DIRECTORY, "cannot open directory");
-    if (!handle) return tl::unexpected(handle.error());
+    if (!handle)
+        return tl::unexpected(handle.error());
     return handle->sync();
 }
 

@@ -11,7 +11,7 @@
 namespace chanmirror::io {
 
 class FileHandle {
-public:
+  public:
     FileHandle() = default;
     ~FileHandle();
     FileHandle(FileHandle&& other) noexcept;
@@ -41,7 +41,7 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     explicit operator bool() const { return fd_ >= 0; }
 
-private:
+  private:
     FileHandle(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
     int fd_ = -1;
     std::filesystem::path path_;

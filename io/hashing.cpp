@@ -38,8 +38,12 @@ std::string to_hex(std::span<const unsigned char> bytes) {
     return out;
 }
 
-std::string Digests::md5_hex() const { return to_hex(md5); }
-std::string Digests::sha256_hex() const { return to_hex(sha256); }
+std::string Digests::md5_hex() const {
+    return to_hex(md5);
+}
+std::string Digests::sha256_hex() const {
+    return to_hex(sha256);
+}
 
 struct Hasher::State {
     EvpContext md5 = make_context(EVP_md5());
@@ -69,13 +73,16 @@ Digests Hasher::finish() {
 
 core::Result<Digests> hash_file(const std::filesystem::path& path) {
     auto file = FileHandle::open_read(path);
-    if (!file) return tl::unexpected(file.error());
+    if (!file)
+        return tl::unexpected(file.error());
     Hasher hasher;
     std::vector<unsigned char> buffer(1 << 20);
     for (;;) {
         auto n = file->read(buffer.data(), buffer.size());
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0) break;
+        if (!n)
+            return tl::unexpected(n.error());
+        if (*n == 0)
+            break;
         hasher.update({buffer.data(), *n});
     }
     return hasher.finish();

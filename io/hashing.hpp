@@ -25,7 +25,7 @@ std::string to_hex(std::span<const unsigned char> bytes);
 
 // Feed bytes as they stream past; finish() once.
 class Hasher {
-public:
+  public:
     Hasher();
     ~Hasher();
     Hasher(Hasher&&) noexcept;
@@ -37,7 +37,7 @@ public:
     }
     [[nodiscard]] Digests finish();
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

@@ -43,8 +43,10 @@ struct HashingSource {
     core::Result<Digests> drain() {
         for (;;) {
             auto n = file.read(buffer.data(), buffer.size());
-            if (!n) return tl::unexpected(n.error());
-            if (*n == 0) return hasher.finish();
+            if (!n)
+                return tl::unexpected(n.error());
+            if (*n == 0)
+                return hasher.finish();
             hasher.update({buffer.data(), *n});
         }
     }
@@ -64,7 +66,8 @@ struct EntrySource {
 };
 
 std::string normalise(std::string_view path) {
-    while (path.starts_with("./")) path.remove_prefix(2);
+    while (path.starts_with("./"))
+        path.remove_prefix(2);
     return std::string(path);
 }
 
@@ -84,41 +87,45 @@ core::Result<std::string> read_entry_data(archive* a, const fs::path& path, std:
     char buffer[64 << 10];
     for (;;) {
         la_ssize_t n = archive_read_data(a, buffer, sizeof buffer);
-        if (n < 0) return tl::unexpected(corrupt(path, std::string(name) + ": " + archive_message(a)));
-        if (n == 0) return data;
+        if (n < 0)
+            return tl::unexpected(corrupt(path, std::string(name) + ": " + archive_message(a)));
+        if (n == 0)
+            return data;
         data.append(buffer, static_cast<std::size_t>(n));
         if (data.size() > limit) {
-            return tl::unexpected(corrupt(path, std::string(name) + " is larger than " +
-                                                    std::to_string(limit) + " bytes"));
+            return tl::unexpected(corrupt(
+                path, std::string(name) + " is larger than " + std::to_string(limit) + " bytes"));
         }
     }
 }
 
-// Walks a tar stream, capturing wanted members. With stop_after_info, reading ends at the
-// first member outside info/ once info/ was seen: info/ paths are contiguous in any sorted
-// tar and come first in conda-package-handling's order.
+// Walks a tar stream, capturing wanted members until the request is complete.
 core::Result<void> walk_tar(archive* a, const fs::path& path, const ReadRequest& request,
-                            bool stop_after_info, PackageContents& out) {
+                            PackageContents& out) {
     archive_entry* entry = nullptr;
-    bool seen_info = false;
-    for (;;) {
+    while (!request.complete(out.members)) {
         int rc = archive_read_next_header(a, &entry);
-        if (rc == ARCHIVE_EOF) return {};
-        if (rc < ARCHIVE_WARN) return tl::unexpected(corrupt(path, archive_message(a)));
+        if (rc == ARCHIVE_EOF)
+            return {};
+        if (rc < ARCHIVE_WARN)
+            return tl::unexpected(corrupt(path, archive_message(a)));
         const char* raw_name = archive_entry_pathname(entry);
         std::string name = normalise(raw_name ? raw_name : "");
-        bool in_info = name.starts_with("info/");
-        if (stop_after_info && seen_info && !in_info) return {};
-        seen_info = seen_info || in_info;
-        if (archive_entry_filetype(entry) != AE_IFREG || !request.wanted(name)) continue;
-        if (out.members.contains(name)) continue;
+        if (archive_entry_filetype(entry) != AE_IFREG || !request.wanted(name))
+            continue;
+        if (out.members.contains(name))
+            continue;
         auto data = read_entry_data(a, path, name, request.max_member_size);
-        if (!data) return tl::unexpected(data.error());
-        if (raw_name && std::string_view(raw_name).starts_with("./")) {
-            out.warnings.push_back("members are prefixed with './' (" + std::string(raw_name) + ")");
+        if (!data)
+            return tl::unexpected(data.error());
+        if (raw_name && std::string_view(raw_name).starts_with("./") && !out.dot_slash_warned) {
+            out.warnings.push_back("members are prefixed with './' (" + std::string(raw_name) +
+                                   ")");
+            out.dot_slash_warned = true;
         }
         out.members.emplace(std::move(name), std::move(*data));
     }
+    return {};
 }
 
 ArchivePtr open_tar(archive_open_callback* open, archive_read_callback* read, void* source,
@@ -131,7 +138,8 @@ ArchivePtr open_tar(archive_open_callback* open, archive_read_callback* read, vo
     }
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
-    if (archive_read_open(a.get(), source, open, read, nullptr) != ARCHIVE_OK) return ArchivePtr();
+    if (archive_read_open(a.get(), source, open, read, nullptr) != ARCHIVE_OK)
+        return ArchivePtr();
     return a;
 }
 
@@ -142,11 +150,13 @@ core::Result<void> read_tar_bz2(HashingSource& source, const fs::path& path,
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
     if (archive_read_open(a.get(), &source, nullptr, &HashingSource::read, nullptr) != ARCHIVE_OK) {
-        if (source.failed) return tl::unexpected(source.error);
+        if (source.failed)
+            return tl::unexpected(source.error);
         return tl::unexpected(corrupt(path, archive_message(a.get())));
     }
-    auto walked = walk_tar(a.get(), path, request, request.component == PackageComponent::info, out);
-    if (source.failed) return tl::unexpected(source.error);
+    auto walked = walk_tar(a.get(), path, request, out);
+    if (source.failed)
+        return tl::unexpected(source.error);
     if (archive_filter_code(a.get(), 0) != ARCHIVE_FILTER_BZIP2) {
         return tl::unexpected(corrupt(path, "not bzip2-compressed (named .tar.bz2)"));
     }
@@ -158,38 +168,83 @@ bool is_component_entry(std::string_view name, PackageComponent component) {
     return name.starts_with(prefix) && name.ends_with(".tar.zst");
 }
 
-core::Result<void> read_conda(HashingSource& source, const fs::path& path,
-                              const ReadRequest& request, PackageContents& out) {
-    ArchivePtr zip(archive_read_new());
-    archive_read_support_format_zip_streamable(zip.get());
-    if (archive_read_open(zip.get(), &source, nullptr, &HashingSource::read, nullptr) != ARCHIVE_OK) {
-        if (source.failed) return tl::unexpected(source.error);
-        return tl::unexpected(corrupt(path, "not a ZIP archive: " + archive_message(zip.get())));
-    }
+enum class ZipWalk { done, needs_seekable };
+
+// Finds the component member in an opened ZIP and walks its tar. A streamed entry whose
+// sizes only follow its data (ZIP data descriptor) cannot be skipped without buffering it,
+// so such archives are handed to the seekable reader instead.
+core::Result<ZipWalk> walk_conda_zip(archive* zip, const fs::path& path, const ReadRequest& request,
+                                     bool streaming, const HashingSource* source,
+                                     PackageContents& out) {
     archive_entry* entry = nullptr;
     std::vector<std::string> names;
+    auto source_failed = [&] { return source && source->failed; };
     for (;;) {
-        int rc = archive_read_next_header(zip.get(), &entry);
-        if (source.failed) return tl::unexpected(source.error);
-        if (rc == ARCHIVE_EOF) break;
-        if (rc < ARCHIVE_WARN) return tl::unexpected(corrupt(path, archive_message(zip.get())));
+        int rc = archive_read_next_header(zip, &entry);
+        if (source_failed())
+            return tl::unexpected(source->error);
+        if (rc == ARCHIVE_EOF)
+            break;
+        if (rc < ARCHIVE_WARN)
+            return tl::unexpected(corrupt(path, archive_message(zip)));
         std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
         names.push_back(name);
-        if (!is_component_entry(name, request.component)) continue;
-        EntrySource inner{zip.get()};
+        if (!is_component_entry(name, request.component)) {
+            if (streaming && !archive_entry_size_is_set(entry))
+                return ZipWalk::needs_seekable;
+            continue;
+        }
+        EntrySource inner{zip};
         ArchivePtr tar = open_tar(nullptr, &EntrySource::read, &inner, /*zstd=*/true);
-        if (!tar) return tl::unexpected(corrupt(path, name + ": not a zstd tar"));
-        auto walked = walk_tar(tar.get(), path, request, /*stop_after_info=*/false, out);
-        if (source.failed) return tl::unexpected(source.error);
-        if (!walked) return walked;
-        return {};  // the rest of the file is only hashed
+        if (!tar)
+            return tl::unexpected(corrupt(path, name + ": not a zstd tar"));
+        auto walked = walk_tar(tar.get(), path, request, out);
+        if (source_failed())
+            return tl::unexpected(source->error);
+        if (!walked)
+            return tl::unexpected(walked.error());
+        return ZipWalk::done;  // the rest of the file is only hashed
     }
     std::string listing;
-    for (const auto& n : names) listing += (listing.empty() ? "" : ", ") + n;
+    for (const auto& n : names)
+        listing += (listing.empty() ? "" : ", ") + n;
     return tl::unexpected(corrupt(
-        path, std::string("no ") + (request.component == PackageComponent::info ? "info-" : "pkg-") +
-                  "*.tar.zst at the archive root (members: " + (listing.empty() ? "none" : listing) +
-                  ")"));
+        path,
+        std::string("no ") + (request.component == PackageComponent::info ? "info-" : "pkg-") +
+            "*.tar.zst at the archive root (members: " + (listing.empty() ? "none" : listing) +
+            ")"));
+}
+
+core::Result<ZipWalk> read_conda_streaming(HashingSource& source, const fs::path& path,
+                                           const ReadRequest& request, PackageContents& out) {
+    ArchivePtr zip(archive_read_new());
+    archive_read_support_format_zip_streamable(zip.get());
+    if (archive_read_open(zip.get(), &source, nullptr, &HashingSource::read, nullptr) !=
+        ARCHIVE_OK) {
+        if (source.failed)
+            return tl::unexpected(source.error);
+        return tl::unexpected(corrupt(path, "not a ZIP archive: " + archive_message(zip.get())));
+    }
+    return walk_conda_zip(zip.get(), path, request, /*streaming=*/true, &source, out);
+}
+
+// The slower path for odd archives: the central directory locates members, and the file is
+// hashed in a pass of its own.
+core::Result<void> read_conda_seekable(const fs::path& path, const ReadRequest& request,
+                                       PackageContents& out) {
+    ArchivePtr zip(archive_read_new());
+    archive_read_support_format_zip_seekable(zip.get());
+    if (archive_read_open_filename(zip.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+        return tl::unexpected(corrupt(path, "not a ZIP archive: " + archive_message(zip.get())));
+    }
+    auto walked = walk_conda_zip(zip.get(), path, request, /*streaming=*/false, nullptr, out);
+    if (!walked)
+        return tl::unexpected(walked.error());
+    auto digests = hash_file(path);
+    if (!digests)
+        return tl::unexpected(digests.error());
+    out.digests = *digests;
+    return {};
 }
 
 }  // namespace
@@ -205,13 +260,26 @@ core::Result<PackageContents> read_package(const fs::path& path, const ReadReque
         return core::fail(core::ErrorKind::invalid_input, name + ": not a .conda or .tar.bz2 file");
     }
     auto file = FileHandle::open_read(path);
-    if (!file) return tl::unexpected(file.error());
-    HashingSource source{std::move(*file), Hasher{}, std::vector<unsigned char>(read_chunk), {}, false};
-    auto read = out.format == PackageFormat::conda ? read_conda(source, path, request, out)
-                                                   : read_tar_bz2(source, path, request, out);
-    if (!read) return tl::unexpected(read.error());
+    if (!file)
+        return tl::unexpected(file.error());
+    HashingSource source{
+        std::move(*file), Hasher{}, std::vector<unsigned char>(read_chunk), {}, false};
+    if (out.format == PackageFormat::conda) {
+        auto walked = read_conda_streaming(source, path, request, out);
+        if (!walked)
+            return tl::unexpected(walked.error());
+        if (*walked == ZipWalk::needs_seekable) {
+            out.members.clear();
+            if (auto r = read_conda_seekable(path, request, out); !r)
+                return tl::unexpected(r.error());
+            return out;
+        }
+    } else if (auto read = read_tar_bz2(source, path, request, out); !read) {
+        return tl::unexpected(read.error());
+    }
     auto digests = source.drain();
-    if (!digests) return tl::unexpected(digests.error());
+    if (!digests)
+        return tl::unexpected(digests.error());
     out.digests = *digests;
     return out;
 }

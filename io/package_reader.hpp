@@ -2,7 +2,8 @@
 // Reads conda packages in one streaming pass: every byte of the file is hashed exactly once
 // while libarchive pulls the metadata it needs; memory does not grow with package size.
 //   .conda    ZIP (stored) -> info-*.tar.zst; the pkg-*.tar.zst member is only hashed
-//   .tar.bz2  bzip2 tar; reading stops after the info/ members, the rest is only hashed
+//   .tar.bz2  bzip2 tar; decompression stops once every wanted member was found (old
+//             packages interleave info/ with payload, so there is no earlier safe point)
 
 #include <filesystem>
 #include <functional>
@@ -27,12 +28,16 @@ struct PackageContents {
     std::map<std::string, std::string> members;  // normalised path ("info/index.json") -> bytes
     std::vector<std::string> warnings;           // layout oddities that did not stop reading
     Digests digests;                             // of the whole file
+    bool dot_slash_warned = false;
 };
 
 struct ReadRequest {
     PackageComponent component = PackageComponent::info;
     // Members to capture (paths normalised: no leading "./").
     std::function<bool(std::string_view path)> wanted;
+    // True once nothing more is needed; the rest of the file is then only hashed.
+    std::function<bool(const std::map<std::string, std::string>& members)> complete =
+        [](const auto&) { return false; };
     std::size_t max_member_size = std::size_t{64} << 20;
 };
 

@@ -40,13 +40,16 @@ core::Result<void> publish_json_pair(const fs::path& dir, const std::string& nam
     }
     if (zst) {
         auto compressed = zstd_compress(bytes, {options.zstd_level, options.zstd_threads});
-        if (!compressed) return tl::unexpected(compressed.error().with_context(zst_path.string()));
+        if (!compressed)
+            return tl::unexpected(compressed.error().with_context(zst_path.string()));
         auto r = write_file_if_changed(zst_path, *compressed);
-        if (!r) return tl::unexpected(r.error());
+        if (!r)
+            return tl::unexpected(r.error());
         count(stats, *r);
     }
     auto r = write_file_if_changed(json_path, bytes);
-    if (!r) return tl::unexpected(r.error());
+    if (!r)
+        return tl::unexpected(r.error());
     count(stats, *r);
     return {};
 }
@@ -55,49 +58,69 @@ core::Result<void> publish_json_pair(const fs::path& dir, const std::string& nam
 bool index_unchanged(const fs::path& path, const core::ShardIndexInfo& info,
                      const std::map<std::string, core::Sha256>& shards) {
     auto bytes = read_file(path);
-    if (!bytes) return false;
+    if (!bytes)
+        return false;
     auto raw = zstd_decompress(*bytes, path.string());
-    if (!raw) return false;
+    if (!raw)
+        return false;
     Json existing = Json::from_msgpack(*raw, true, false);
-    if (existing.is_discarded() || !existing.contains("info")) return false;
+    if (existing.is_discarded() || !existing.contains("info"))
+        return false;
     auto old_created = existing["info"].value("created_at", std::string());
     core::ShardIndexInfo same = info;
     same.created_at = old_created;
     return *raw == core::build_shard_index(same, shards);
 }
 
-core::Result<std::map<std::string, core::Sha256>> write_shards(
-    const fs::path& shards_dir, const SubdirPublication& pub, PublishStats& stats) {
+core::Result<std::map<std::string, core::Sha256>> write_shards(const fs::path& shards_dir,
+                                                               const SubdirPublication& pub,
+                                                               PublishStats& stats) {
     static const core::RunExportsMap no_run_exports;
-    auto shards = core::build_shards(*pub.repodata, pub.run_exports ? *pub.run_exports : no_run_exports);
-    if (!shards) return tl::unexpected(shards.error().with_context(shards_dir.parent_path().string()));
+    auto shards =
+        core::build_shards(*pub.repodata, pub.run_exports ? *pub.run_exports : no_run_exports);
+    if (!shards)
+        return tl::unexpected(shards.error().with_context(shards_dir.parent_path().string()));
     std::error_code ec;
     fs::create_directories(shards_dir, ec);
-    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + shards_dir.string() + ": " + ec.message());
+    if (ec)
+        return core::fail(core::ErrorKind::io,
+                          "cannot create " + shards_dir.string() + ": " + ec.message());
     std::map<std::string, core::Sha256> hashes;
     for (const auto& [name, msgpack] : *shards) {
         auto compressed = zstd_compress(msgpack, {shard_zstd_level, 0});
-        if (!compressed) return tl::unexpected(compressed.error().with_context("shard " + name));
-        auto hash = sha256_of({reinterpret_cast<const unsigned char*>(compressed->data()), compressed->size()});
+        if (!compressed)
+            return tl::unexpected(compressed.error().with_context("shard " + name));
+        auto hash = sha256_of(
+            {reinterpret_cast<const unsigned char*>(compressed->data()), compressed->size()});
         auto path = shards_dir / (to_hex(hash) + ".msgpack.zst");
         if (!fs::exists(path)) {
-            if (auto r = write_file_atomic(path, *compressed); !r) return tl::unexpected(r.error());
+            auto written = write_file_atomic(path, *compressed, DirSync::by_caller);
+            if (!written)
+                return tl::unexpected(written.error());
             ++stats.shards_written;
         }
         std::copy(hash.begin(), hash.end(), hashes[name].begin());
     }
+    // One directory fsync for the batch, before the index that names these shards.
+    if (stats.shards_written > 0) {
+        if (auto r = sync_directory(shards_dir); !r)
+            return tl::unexpected(r.error());
+    }
     return hashes;
 }
 
-void remove_expired_shards(const fs::path& shards_dir, const std::map<std::string, core::Sha256>& live,
+void remove_expired_shards(const fs::path& shards_dir,
+                           const std::map<std::string, core::Sha256>& live,
                            std::chrono::hours retention, PublishStats& stats) {
     std::set<std::string> keep;
-    for (const auto& [name, hash] : live) keep.insert(to_hex(hash) + ".msgpack.zst");
+    for (const auto& [name, hash] : live)
+        keep.insert(to_hex(hash) + ".msgpack.zst");
     auto cutoff = fs::file_time_type::clock::now() - retention;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(shards_dir, ec)) {
         auto name = entry.path().filename().string();
-        if (!name.ends_with(".msgpack.zst") || keep.contains(name)) continue;
+        if (!name.ends_with(".msgpack.zst") || keep.contains(name))
+            continue;
         if (entry.last_write_time(ec) < cutoff && !ec && fs::remove(entry.path(), ec)) {
             ++stats.shards_removed;
         }
@@ -108,16 +131,20 @@ core::Result<void> publish_shards(const fs::path& dir, const SubdirPublication& 
                                   const PublishOptions& options, PublishStats& stats) {
     auto shards_dir = dir / "shards";
     auto hashes = write_shards(shards_dir, pub, stats);
-    if (!hashes) return tl::unexpected(hashes.error());
+    if (!hashes)
+        return tl::unexpected(hashes.error());
     core::ShardIndexInfo info{pub.subdir, pub.repodata->info.value("base_url", std::string()),
                               "./shards/", options.created_at};
     auto index_path = dir / "repodata_shards.msgpack.zst";
     if (index_unchanged(index_path, info, *hashes)) {
         ++stats.files_unchanged;
     } else {
-        auto compressed = zstd_compress(core::build_shard_index(info, *hashes), {options.zstd_level, 0});
-        if (!compressed) return tl::unexpected(compressed.error().with_context(index_path.string()));
-        if (auto r = write_file_atomic(index_path, *compressed); !r) return r;
+        auto compressed =
+            zstd_compress(core::build_shard_index(info, *hashes), {options.zstd_level, 0});
+        if (!compressed)
+            return tl::unexpected(compressed.error().with_context(index_path.string()));
+        if (auto r = write_file_atomic(index_path, *compressed); !r)
+            return r;
         ++stats.files_written;
     }
     remove_expired_shards(shards_dir, *hashes, options.shard_retention, stats);
@@ -140,17 +167,23 @@ core::Result<PublishStats> publish_subdir(const fs::path& dir, const SubdirPubli
     PublishStats stats;
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return core::fail(core::ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+    if (ec)
+        return core::fail(core::ErrorKind::io,
+                          "cannot create " + dir.string() + ": " + ec.message());
     if (options.shards) {
-        if (auto r = publish_shards(dir, pub, options, stats); !r) return tl::unexpected(r.error());
+        if (auto r = publish_shards(dir, pub, options, stats); !r)
+            return tl::unexpected(r.error());
     }
     if (auto r = publish_json_pair(dir, "repodata.json", core::to_json(*pub.repodata), options.zst,
-                                   options, stats); !r) {
+                                   options, stats);
+        !r) {
         return tl::unexpected(r.error());
     }
     if (pub.from_packages) {
         auto bytes = core::to_json(*pub.from_packages);
-        if (auto r = publish_json_pair(dir, "repodata_from_packages.json", bytes, options.zst, options, stats); !r) {
+        if (auto r = publish_json_pair(dir, "repodata_from_packages.json", bytes, options.zst,
+                                       options, stats);
+            !r) {
             return tl::unexpected(r.error());
         }
     }
@@ -158,7 +191,8 @@ core::Result<PublishStats> publish_subdir(const fs::path& dir, const SubdirPubli
         // CEP 12: run_exports.json lists the unpatched artifacts.
         const auto& source = pub.from_packages ? *pub.from_packages : *pub.repodata;
         auto bytes = core::run_exports_json(pub.subdir, source, *pub.run_exports);
-        if (auto r = publish_json_pair(dir, "run_exports.json", bytes, options.zst, options, stats); !r) {
+        if (auto r = publish_json_pair(dir, "run_exports.json", bytes, options.zst, options, stats);
+            !r) {
             return tl::unexpected(r.error());
         }
     }

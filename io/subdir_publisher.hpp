@@ -17,7 +17,7 @@ struct PublishOptions {
     bool shards = true;
     bool zst = true;
     bool run_exports = true;
-    int zstd_level = 16;     // repodata.json.zst, as conda-index
+    int zstd_level = 16;  // repodata.json.zst, as conda-index
     int zstd_threads = 2;
     std::string created_at;  // one value per run, "%Y-%m-%dT%H:%M:%SZ"
     // Unreferenced shards are kept this long for clients holding an older index (CEP-16).

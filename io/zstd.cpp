@@ -32,7 +32,8 @@ core::Result<std::string> zstd_compress(std::string_view bytes, ZstdOptions opti
     // ZSTD_compress2 writes the pledged (known) content size into the frame header.
     std::string out(ZSTD_compressBound(bytes.size()), '\0');
     size_t n = ZSTD_compress2(cctx.get(), out.data(), out.size(), bytes.data(), bytes.size());
-    if (ZSTD_isError(n)) return tl::unexpected(zstd_error("compress", n));
+    if (ZSTD_isError(n))
+        return tl::unexpected(zstd_error("compress", n));
     out.resize(n);
     return out;
 }
@@ -43,30 +44,34 @@ core::Result<std::string> zstd_decompress(std::string_view bytes, std::string_vi
     std::string out;
     unsigned long long declared = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
     if (declared == ZSTD_CONTENTSIZE_ERROR) {
-        return core::fail(core::ErrorKind::invalid_input,
-                          std::string(what) + ": not zstd data");
+        return core::fail(core::ErrorKind::invalid_input, std::string(what) + ": not zstd data");
     }
-    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared <= max_size) out.reserve(declared);
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared <= max_size)
+        out.reserve(declared);
     ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
     std::string chunk(ZSTD_DStreamOutSize(), '\0');
     size_t last = 0;
     while (in.pos < in.size) {
         ZSTD_outBuffer o{chunk.data(), chunk.size(), 0};
         last = ZSTD_decompressStream(dctx.get(), &o, &in);
-        if (ZSTD_isError(last)) return tl::unexpected(zstd_error(what, last));
+        if (ZSTD_isError(last))
+            return tl::unexpected(zstd_error(what, last));
         out.append(chunk.data(), o.pos);
         if (out.size() > max_size) {
             return core::fail(core::ErrorKind::invalid_input,
                               std::string(what) + ": decompressed size exceeds limit");
         }
-        if (o.pos == 0 && in.pos == in.size) break;
+        if (o.pos == 0 && in.pos == in.size)
+            break;
     }
     // Drain any output still buffered inside the decoder.
     while (last != 0) {
         ZSTD_outBuffer o{chunk.data(), chunk.size(), 0};
         last = ZSTD_decompressStream(dctx.get(), &o, &in);
-        if (ZSTD_isError(last)) return tl::unexpected(zstd_error(what, last));
-        if (o.pos == 0) break;
+        if (ZSTD_isError(last))
+            return tl::unexpected(zstd_error(what, last));
+        if (o.pos == 0)
+            break;
         out.append(chunk.data(), o.pos);
     }
     if (last != 0) {

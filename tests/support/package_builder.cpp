@@ -1,0 +1,123 @@
+#include "tests/support/package_builder.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace chanmirror::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct WriteFree {
+    void operator()(archive* a) const { archive_write_free(a); }
+};
+using Writer = std::unique_ptr<archive, WriteFree>;
+
+void check(archive* a, int rc, const char* what) {
+    if (rc < ARCHIVE_WARN) {
+        throw std::runtime_error(std::string(what) + ": " + (archive_error_string(a) ?: "?"));
+    }
+}
+
+la_ssize_t append_to_string(archive*, void* out, const void* buffer, size_t length) {
+    static_cast<std::string*>(out)->append(static_cast<const char*>(buffer), length);
+    return static_cast<la_ssize_t>(length);
+}
+
+void add_entry(archive* a, const std::string& path, const std::string& data) {
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
+                                                                    archive_entry_free);
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_entry_set_mtime(e.get(), 1700000000, 0);
+    check(a, archive_write_header(a, e.get()), "write header");
+    if (!data.empty() && archive_write_data(a, data.data(), data.size()) < 0) {
+        check(a, ARCHIVE_FATAL, "write data");
+    }
+}
+
+std::string payload(std::uint64_t bytes, const std::string& seed) {
+    std::mt19937_64 rng(std::hash<std::string>{}(seed));
+    std::string out(bytes, '\0');
+    for (auto& c : out)
+        c = static_cast<char>(rng());
+    return out;
+}
+
+std::map<std::string, std::string> info_members(const PackageSpec& spec) {
+    std::map<std::string, std::string> files = spec.info_files;
+    if (spec.write_index_json && !files.contains("info/index.json")) {
+        files["info/index.json"] = spec.index_json().dump(2);
+    }
+    return files;
+}
+
+// A tar (bzip2 or zstd filtered) of `files`, in memory.
+std::string make_tar(const std::map<std::string, std::string>& files, bool zstd) {
+    std::string out;
+    Writer a(archive_write_new());
+    zstd ? archive_write_add_filter_zstd(a.get()) : archive_write_add_filter_bzip2(a.get());
+    archive_write_set_format_pax_restricted(a.get());
+    archive_write_set_bytes_in_last_block(a.get(), 1);
+    check(a.get(), archive_write_open(a.get(), &out, nullptr, append_to_string, nullptr),
+          "open tar");
+    for (const auto& [path, data] : files)
+        add_entry(a.get(), path, data);
+    check(a.get(), archive_write_close(a.get()), "close tar");
+    return out;
+}
+
+void write_file(const fs::path& path, const std::string& bytes) {
+    fs::create_directories(path.parent_path());
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f)
+        throw std::runtime_error("cannot write " + path.string());
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+}
+
+}  // namespace
+
+nlohmann::json PackageSpec::index_json() const {
+    nlohmann::json index = {{"name", name},     {"version", version},
+                            {"build", build},   {"build_number", build_number},
+                            {"subdir", subdir}, {"depends", nlohmann::json::array()}};
+    index.update(index_extra);
+    return index;
+}
+
+fs::path build_tar_bz2(const fs::path& dir, const PackageSpec& spec) {
+    auto files = info_members(spec);
+    files["lib/" + spec.name + ".bin"] = payload(spec.payload_bytes, spec.stem());
+    files.insert(spec.pkg_files.begin(), spec.pkg_files.end());
+    auto path = dir / (spec.stem() + ".tar.bz2");
+    write_file(path, make_tar(files, /*zstd=*/false));
+    return path;
+}
+
+fs::path build_conda(const fs::path& dir, const PackageSpec& spec) {
+    std::map<std::string, std::string> pkg = spec.pkg_files;
+    pkg["lib/" + spec.name + ".bin"] = payload(spec.payload_bytes, spec.stem());
+    std::string zip;
+    Writer a(archive_write_new());
+    archive_write_set_format_zip(a.get());
+    archive_write_set_options(a.get(), "zip:compression=store");
+    check(a.get(), archive_write_open(a.get(), &zip, nullptr, append_to_string, nullptr),
+          "open zip");
+    add_entry(a.get(), "metadata.json", R"({"conda_pkg_format_version": 2})");
+    add_entry(a.get(), "pkg-" + spec.stem() + ".tar.zst", make_tar(pkg, true));
+    add_entry(a.get(), "info-" + spec.stem() + ".tar.zst", make_tar(info_members(spec), true));
+    check(a.get(), archive_write_close(a.get()), "close zip");
+    auto path = dir / (spec.stem() + ".conda");
+    write_file(path, zip);
+    return path;
+}
+
+}  // namespace chanmirror::test

@@ -1,0 +1,34 @@
+#pragma once
+// Builds real conda packages (.conda and .tar.bz2) with libarchive, so tests can cover odd
+// metadata, non-ASCII fields and large payloads beside the real fixture packages.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace chanmirror::test {
+
+struct PackageSpec {
+    std::string name = "example";
+    std::string version = "1.0";
+    std::string build = "0";
+    int build_number = 0;
+    std::string subdir = "noarch";
+    nlohmann::json index_extra = nlohmann::json::object();  // merged into info/index.json
+    std::map<std::string, std::string> info_files;          // e.g. "info/about.json" -> text
+    std::map<std::string, std::string> pkg_files;           // payload members, e.g. patches
+    std::uint64_t payload_bytes = 64;                       // pseudo-random bytes in the payload
+    bool write_index_json = true;
+
+    [[nodiscard]] std::string stem() const { return name + "-" + version + "-" + build; }
+    [[nodiscard]] nlohmann::json index_json() const;
+};
+
+// Writes <dir>/<stem>.conda or .tar.bz2 and returns its path.
+std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
+std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
+
+}  // namespace chanmirror::test
