@@ -16,6 +16,9 @@ namespace chanmirror::server {
 namespace {
 
 constexpr std::uint64_t min_compress_size = 256;
+// Compressing happens on the I/O thread the first time a version is asked for; beyond this a
+// client should fetch the .zst sibling (which the indexer writes) instead.
+constexpr std::uint64_t max_compress_size = 64u << 20;
 
 std::string variant_etag(const std::string& etag, Encoding encoding) {
     return etag.substr(0, etag.size() - 1) + "-" + std::string(encoding_name(encoding)) + "\"";
@@ -24,8 +27,10 @@ std::string variant_etag(const std::string& etag, Encoding encoding) {
 // A .json file in a compressed encoding the client asked for, from the cache.
 std::optional<Response> encoded_json(const Request& req, ServeRoot& root, const TargetPath& path,
                                      io::FileHandle& file, const FileInfo& info) {
-    if (info.size < min_compress_size || range_applies(req, info))
+    if (info.size < min_compress_size || info.size > max_compress_size ||
+        range_applies(req, info)) {
         return std::nullopt;
+    }
     Encoding encoding = choose_encoding(req.accept_encoding);
     if (encoding == Encoding::identity)
         return std::nullopt;
@@ -61,7 +66,9 @@ Response file(const Request& req, ServeRoot& root, const TargetPath& path, io::F
         res = encoded_json(req, root, path, handle, info);
     if (!res)
         res = file_response(req, std::move(handle), info);
-    if (res->status != 416) {
+    if (res->status == 416) {
+        res->set("Content-Type", "text/plain; charset=utf-8");
+    } else {
         res->set("Content-Type", std::string(mime_type(name)));
         res->set("Cache-Control",
                  cache_control_value(cache_class(path.relative), root.options().max_age_index));

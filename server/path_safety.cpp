@@ -186,7 +186,7 @@ tl::expected<io::FileHandle, OpenError> open_beneath(int root_fd,
     if (!openat2_unavailable.load(std::memory_order_relaxed)) {
         int fd = openat2_beneath(root_fd, rel.c_str(), 0);
         if (fd >= 0)
-            return io::FileHandle::adopt(fd, root_real / rel);
+            return io::FileHandle::adopt(fd, {});  // no path: building one costs per request
         int err = errno;
         if (err == ENOSYS || err == EPERM) {
             openat2_unavailable.store(true, std::memory_order_relaxed);

@@ -40,13 +40,20 @@ std::string_view opaque_tag(std::string_view tag) {
 }  // namespace
 
 std::string http_date(std::time_t t) {
+    // Requests for the same file ask for the same date over and over: keep the last one.
+    thread_local std::time_t last_time = -1;
+    thread_local std::string last_text;
+    if (t == last_time)
+        return last_text;
     std::tm tm{};
     ::gmtime_r(&t, &tm);
     char buffer[96];
     std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
                   day_names[tm.tm_wday % 7], tm.tm_mday, month_names[tm.tm_mon % 12],
                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buffer;
+    last_time = t;
+    last_text = buffer;
+    return last_text;
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view text) {
@@ -83,11 +90,16 @@ FileInfo describe(const struct stat& st) {
     info.mtime_ns =
         static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     info.mtime = st.st_mtim.tv_sec;
-    char buffer[64];
-    std::snprintf(
-        buffer, sizeof buffer, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(info.inode),
-        static_cast<unsigned long long>(info.size), static_cast<unsigned long long>(info.mtime_ns));
-    info.etag = buffer;
+    char buffer[72];
+    char* out = buffer;
+    *out++ = '"';
+    for (std::uint64_t part : {info.inode, info.size, static_cast<std::uint64_t>(info.mtime_ns)}) {
+        if (out != buffer + 1)
+            *out++ = '-';
+        out = std::to_chars(out, buffer + sizeof buffer, part, 16).ptr;
+    }
+    *out++ = '"';
+    info.etag.assign(buffer, out);
     info.last_modified = http_date(info.mtime);
     return info;
 }

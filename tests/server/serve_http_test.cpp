@@ -172,6 +172,7 @@ TEST_F(ServeHttp, RangesNormalSuffixOpenEnded) {
 TEST_F(ServeHttp, UnsatisfiableRangeIs416AndSeveralRangesGetTheWholeBody) {
     auto res = get(pkg, {"Range: bytes=5000-"});
     EXPECT_EQ(res.status, 416);
+    EXPECT_EQ(res.header("content-type"), "text/plain; charset=utf-8");
     EXPECT_EQ(res.header("content-range"), "bytes */4096");
     res = get(pkg, {"Range: bytes=0-1,10-11"});
     EXPECT_EQ(res.status, 200);
