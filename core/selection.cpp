@@ -1,0 +1,443 @@
+// select_files: candidates, seeds, closure and pruning over RecordIndexes (issue 5).
+// The report methods of SelectionResult are in selection_report.cpp.
+#include "core/selection.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+
+#include "core/record_view.hpp"
+
+namespace chanmirror::core {
+
+namespace {
+
+constexpr std::uint32_t every_platform = UINT32_MAX;
+constexpr std::string_view implicit_include = "*";
+
+struct Missing {
+    std::uint32_t first_gid = 0;
+    std::size_t dependents = 0;
+};
+
+class Selector {
+  public:
+    Selector(const std::vector<SelectionInput>& inputs, const SelectionOptions& options)
+        : inputs_(inputs), options_(options) {}
+
+    auto prepare() -> Result<void>;
+    void seed();
+    void close();
+    void prune();
+    auto finish() -> SelectionResult;
+
+  private:
+    auto parse_specs() -> Result<void>;
+    void index_inputs();
+    auto locate(std::uint32_t gid) const -> std::pair<std::uint32_t, std::uint32_t>;
+    auto fields(std::uint32_t gid) const -> RecordFields;
+    bool allowed(std::uint32_t gid);
+    template <typename F>
+    void for_each_named(const MatchSpec& spec, const std::vector<std::uint32_t>& inputs, F f);
+    auto candidates(SpecCache::Id spec, std::uint32_t platform)
+        -> const std::vector<std::uint32_t>&;
+    void keep_latest(std::vector<std::uint32_t>& gids) const;
+    auto inputs_of(std::uint32_t platform) const -> const std::vector<std::uint32_t>&;
+    void follow(std::uint32_t gid, SpecCache::Id spec, std::uint32_t platform);
+    bool satisfied(SpecCache::Id spec, std::uint32_t platform,
+                   std::unordered_map<std::uint64_t, bool>& memo);
+    auto first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint64_t, bool>& memo)
+        -> const SpecCache::Entry*;
+
+    const std::vector<SelectionInput>& inputs_;
+    const SelectionOptions& options_;
+    SelectionResult result_;
+
+    std::vector<SpecCache::Id> includes_;
+    std::vector<MatchSpec> excludes_;
+    std::unordered_map<std::string, std::vector<const MatchSpec*>> pins_;  // by exact name
+    SpecCache specs_;  // include specs and depends texts
+
+    std::vector<RecordIndex> indices_;
+    std::vector<std::uint32_t> offsets_;  // gid = offsets_[input] + record id
+    std::vector<std::string> platforms_;
+    std::vector<std::vector<std::uint32_t>> context_;  // per platform: its inputs
+    std::vector<std::uint32_t> all_inputs_;
+    std::vector<std::uint32_t> input_platform_;  // every_platform for noarch inputs
+
+    std::vector<std::int8_t> allowed_;  // per gid: -1 not yet known
+    std::vector<std::uint8_t> selected_;
+    std::vector<std::uint32_t> queue_;
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> candidates_;
+    std::map<std::pair<SpecCache::Id, std::uint32_t>, Missing> missing_;
+    std::map<SpecCache::Id, std::uint32_t> invalid_;  // spec -> first record needing it
+};
+
+std::uint64_t memo_key(SpecCache::Id spec, std::uint32_t platform) {
+    return (static_cast<std::uint64_t>(spec) << 32) | platform;
+}
+
+auto Selector::prepare() -> Result<void> {
+    if (options_.latest && *options_.latest < 1) {
+        return fail(ErrorKind::invalid_input,
+                    "--latest must be at least 1, not " + std::to_string(*options_.latest));
+    }
+    if (auto ok = parse_specs(); !ok) {
+        return ok;
+    }
+    index_inputs();
+    return {};
+}
+
+auto Selector::parse_specs() -> Result<void> {
+    for (const std::string& text : options_.include) {
+        const SpecCache::Id id = specs_.intern(text);
+        const auto& entry = specs_.entry(id);
+        if (!entry.spec) {
+            return fail(ErrorKind::invalid_input, "include spec: " + entry.spec.error().message);
+        }
+        includes_.push_back(id);
+        if (entry.spec->has_exact_name()) {
+            pins_[entry.spec->name()].push_back(&*entry.spec);
+        }
+    }
+    if (options_.include.empty()) {
+        includes_.push_back(specs_.intern(implicit_include));
+    }
+    for (const std::string& text : options_.exclude) {
+        auto spec = MatchSpec::parse(text);
+        if (!spec) {
+            return fail(ErrorKind::invalid_input, "exclude spec: " + spec.error().message);
+        }
+        excludes_.push_back(std::move(*spec));
+    }
+    return {};
+}
+
+void Selector::index_inputs() {
+    std::uint32_t total = 0;
+    for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
+        const SelectionInput& in = inputs_[i];
+        indices_.push_back(RecordIndex::build(*in.repodata, in.channel, in.subdir));
+        offsets_.push_back(total);
+        total += static_cast<std::uint32_t>(indices_.back().size());
+        all_inputs_.push_back(i);
+        if (in.subdir != "noarch" &&
+            std::find(platforms_.begin(), platforms_.end(), in.subdir) == platforms_.end()) {
+            platforms_.push_back(in.subdir);
+        }
+    }
+    if (platforms_.empty()) {
+        platforms_.push_back("noarch");
+    }
+    context_.resize(platforms_.size());
+    for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
+        const std::string& subdir = inputs_[i].subdir;
+        const auto own = std::find(platforms_.begin(), platforms_.end(), subdir);
+        input_platform_.push_back(subdir == "noarch"
+                                      ? every_platform
+                                      : static_cast<std::uint32_t>(own - platforms_.begin()));
+        for (std::uint32_t p = 0; p < platforms_.size(); ++p) {
+            if (subdir == "noarch" || subdir == platforms_[p]) {
+                context_[p].push_back(i);
+            }
+        }
+    }
+    allowed_.assign(total, -1);
+    selected_.assign(total, 0);
+}
+
+auto Selector::locate(std::uint32_t gid) const -> std::pair<std::uint32_t, std::uint32_t> {
+    const auto it = std::upper_bound(offsets_.begin(), offsets_.end(), gid);
+    const auto input = static_cast<std::uint32_t>(it - offsets_.begin() - 1);
+    return {input, gid - offsets_[input]};
+}
+
+auto Selector::fields(std::uint32_t gid) const -> RecordFields {
+    const auto [input, id] = locate(gid);
+    return indices_[input].fields(id);
+}
+
+// Valid, matching every include spec that pins its name, and no exclude spec.
+bool Selector::allowed(std::uint32_t gid) {
+    if (allowed_[gid] >= 0) {
+        return allowed_[gid] == 1;
+    }
+    const auto [input, id] = locate(gid);
+    const RecordView& record = indices_[input].record(id);
+    bool ok = record.valid;
+    if (ok) {
+        const RecordFields f = indices_[input].fields(id);
+        if (const auto pins = pins_.find(std::string(record.name)); pins != pins_.end()) {
+            ok = std::all_of(pins->second.begin(), pins->second.end(),
+                             [&](const MatchSpec* pin) { return pin->matches(f); });
+        }
+        ok = ok && std::none_of(excludes_.begin(), excludes_.end(),
+                                [&](const MatchSpec& ex) { return ex.matches(f); });
+    }
+    allowed_[gid] = ok ? 1 : 0;
+    return ok;
+}
+
+auto Selector::inputs_of(std::uint32_t platform) const -> const std::vector<std::uint32_t>& {
+    return platform == every_platform ? all_inputs_ : context_[platform];
+}
+
+// Calls f(gid) for every valid record of `inputs` that the name of `spec` may match.
+template <typename F>
+void Selector::for_each_named(const MatchSpec& spec, const std::vector<std::uint32_t>& inputs,
+                              F f) {
+    for (const std::uint32_t input : inputs) {
+        const RecordIndex& index = indices_[input];
+        if (spec.has_exact_name()) {
+            for (const std::uint32_t id : index.named(spec.name())) {
+                f(offsets_[input] + id);
+            }
+            continue;
+        }
+        for (std::uint32_t id = 0; id < index.size(); ++id) {
+            if (index.record(id).valid) {
+                f(offsets_[input] + id);
+            }
+        }
+    }
+}
+
+auto Selector::candidates(SpecCache::Id id, std::uint32_t platform)
+    -> const std::vector<std::uint32_t>& {
+    const std::uint64_t key = memo_key(id, platform);
+    if (const auto it = candidates_.find(key); it != candidates_.end()) {
+        return it->second;
+    }
+    const MatchSpec& spec = *specs_.entry(id).spec;
+    if (spec.has_exact_name()) {
+        result_.visited_names.insert(spec.name());
+    }
+    std::vector<std::uint32_t> found;
+    for_each_named(spec, inputs_of(platform), [&](std::uint32_t gid) {
+        if (allowed(gid) && spec.matches(fields(gid))) {
+            found.push_back(gid);
+        }
+    });
+    if (options_.latest) {
+        keep_latest(found);
+    }
+    return candidates_.emplace(key, std::move(found)).first->second;
+}
+
+// Keeps the records whose version is among the N newest of their name (equal versions once).
+void Selector::keep_latest(std::vector<std::uint32_t>& gids) const {
+    std::vector<std::pair<const RecordView*, std::uint32_t>> sorted;
+    for (const std::uint32_t gid : gids) {
+        const auto [input, id] = locate(gid);
+        sorted.emplace_back(&indices_[input].record(id), gid);
+    }
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+        if (a.first->name != b.first->name) {
+            return a.first->name < b.first->name;
+        }
+        if (const auto order = a.first->version <=> b.first->version; order != 0) {
+            return order > 0;
+        }
+        return a.second < b.second;
+    });
+    gids.clear();
+    int distinct = 0;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        const RecordView& r = *sorted[i].first;
+        if (i == 0 || r.name != sorted[i - 1].first->name) {
+            distinct = 1;
+        } else if (r.version != sorted[i - 1].first->version) {
+            ++distinct;
+        }
+        if (distinct <= *options_.latest) {
+            gids.push_back(sorted[i].second);
+        }
+    }
+}
+
+void Selector::seed() {
+    for (const SpecCache::Id id : includes_) {
+        std::size_t found = 0;
+        for (std::uint32_t p = 0; p < platforms_.size(); ++p) {
+            for (const std::uint32_t gid : candidates(id, p)) {
+                ++found;
+                if (!selected_[gid]) {
+                    selected_[gid] = 1;
+                    queue_.push_back(gid);
+                    ++result_.seeds;
+                }
+            }
+        }
+        if (found == 0) {
+            result_.unmatched_includes.emplace_back(specs_.entry(id).text);
+        }
+    }
+}
+
+void Selector::follow(std::uint32_t gid, SpecCache::Id spec, std::uint32_t platform) {
+    const auto& found = candidates(spec, platform);
+    if (found.empty()) {
+        Missing& m = missing_[{spec, platform}];
+        m.first_gid = m.dependents == 0 ? gid : m.first_gid;
+        ++m.dependents;
+    }
+    for (const std::uint32_t c : found) {
+        if (!selected_[c]) {
+            selected_[c] = 1;
+            queue_.push_back(c);
+            ++result_.closure_added;
+        }
+    }
+}
+
+void Selector::close() {
+    while (!queue_.empty()) {
+        const std::uint32_t gid = queue_.back();
+        queue_.pop_back();
+        const auto [input, id] = locate(gid);
+        for (const std::string_view text : indices_[input].depends(id)) {
+            const SpecCache::Id spec = specs_.intern(text);
+            const auto& entry = specs_.entry(spec);
+            if (entry.is_virtual) {
+                continue;
+            }
+            if (!entry.spec) {
+                invalid_.emplace(spec, gid);
+                continue;
+            }
+            const std::uint32_t own = input_platform_[input];
+            if (own != every_platform) {
+                follow(gid, spec, own);
+                continue;
+            }
+            for (std::uint32_t p = 0; p < platforms_.size(); ++p) {
+                follow(gid, spec, p);
+            }
+        }
+    }
+}
+
+bool Selector::satisfied(SpecCache::Id id, std::uint32_t platform,
+                         std::unordered_map<std::uint64_t, bool>& memo) {
+    const std::uint64_t key = memo_key(id, platform);
+    if (const auto it = memo.find(key); it != memo.end()) {
+        return it->second;
+    }
+    const MatchSpec& spec = *specs_.entry(id).spec;
+    bool found = false;
+    for_each_named(spec, inputs_of(platform), [&](std::uint32_t gid) {
+        found = found || (selected_[gid] && spec.matches(fields(gid)));
+    });
+    memo.emplace(key, found);
+    return found;
+}
+
+auto Selector::first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint64_t, bool>& memo)
+    -> const SpecCache::Entry* {
+    const auto [input, id] = locate(gid);
+    for (const std::string_view text : indices_[input].depends(id)) {
+        const SpecCache::Id spec = specs_.intern(text);
+        const auto& entry = specs_.entry(spec);
+        if (!entry.is_virtual && entry.spec && !satisfied(spec, input_platform_[input], memo)) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+// Drops are decided on the selection as it stood at the start of each round, then applied;
+// rounds repeat until none drops. This reaches the largest closed subset in any order.
+void Selector::prune() {
+    std::unordered_map<std::uint64_t, bool> memo;
+    for (;;) {
+        memo.clear();
+        std::vector<std::pair<std::uint32_t, const SpecCache::Entry*>> drops;
+        for (std::uint32_t gid = 0; gid < selected_.size(); ++gid) {
+            if (selected_[gid]) {
+                if (const auto* entry = first_unsatisfied(gid, memo)) {
+                    drops.emplace_back(gid, entry);
+                }
+            }
+        }
+        if (drops.empty()) {
+            return;
+        }
+        for (const auto& [gid, entry] : drops) {
+            selected_[gid] = 0;
+            const auto [input, id] = locate(gid);
+            result_.dropped.push_back(
+                DroppedRecord{{inputs_[input].channel, inputs_[input].subdir},
+                              std::string(indices_[input].record(id).filename),
+                              std::string(entry->text)});
+        }
+    }
+}
+
+auto Selector::finish() -> SelectionResult {
+    auto where = [&](std::uint32_t gid) {
+        const auto [input, id] = locate(gid);
+        return std::make_pair(SubdirKey{inputs_[input].channel, inputs_[input].subdir},
+                              std::string(indices_[input].record(id).filename));
+    };
+    for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
+        auto& files = result_.files[{inputs_[i].channel, inputs_[i].subdir}];
+        for (std::uint32_t id = 0; id < indices_[i].size(); ++id) {
+            if (selected_[offsets_[i] + id]) {
+                files.emplace(indices_[i].record(id).filename);
+            }
+        }
+        for (const std::string& problem : indices_[i].problems()) {
+            result_.unreadable.push_back(inputs_[i].channel + "/" + inputs_[i].subdir + "/" +
+                                         problem);
+        }
+    }
+    for (const auto& [key, m] : missing_) {
+        auto [location, filename] = where(m.first_gid);
+        result_.missing.push_back(MissingDependency{std::string(specs_.entry(key.first).text),
+                                                    platforms_[key.second], std::move(location),
+                                                    std::move(filename), m.dependents});
+    }
+    for (const auto& [spec, gid] : invalid_) {
+        const auto& entry = specs_.entry(spec);
+        const auto [location, filename] = where(gid);
+        result_.invalid_depends.push_back(entry.spec.error().message + " (needed by " +
+                                          location.first + "/" + location.second + "/" + filename +
+                                          ")");
+    }
+    return std::move(result_);
+}
+
+// Without include specs, exclude specs or latest-N: every file, untouched.
+SelectionResult everything(const std::vector<SelectionInput>& inputs) {
+    SelectionResult result;
+    for (const SelectionInput& in : inputs) {
+        auto& files = result.files[{in.channel, in.subdir}];
+        for (const RecordMap* section : {&in.repodata->packages, &in.repodata->conda_packages}) {
+            for (const auto& entry : *section) {
+                files.insert(entry.first);
+            }
+        }
+        result.seeds += in.repodata->size();
+    }
+    return result;
+}
+
+}  // namespace
+
+auto select_files(const std::vector<SelectionInput>& inputs, const SelectionOptions& options)
+    -> Result<SelectionResult> {
+    if (options.include.empty() && options.exclude.empty() && !options.latest) {
+        return everything(inputs);
+    }
+    Selector selector(inputs, options);
+    if (auto ok = selector.prepare(); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    selector.seed();
+    selector.close();
+    selector.prune();
+    return selector.finish();
+}
+
+}  // namespace chanmirror::core
