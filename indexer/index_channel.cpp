@@ -1,6 +1,8 @@
 #include "indexer/index_channel.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -64,25 +66,13 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
     });
 }
 
-core::Result<core::RepoData> patched_repodata(SubdirIndex& subdir, const PatchSource& patches,
-                                              const IndexOptions& options) {
-    core::RepoData repodata = subdir.from_packages;
-    auto instructions = patches.for_subdir(options.channel, subdir.subdir());
-    if (!instructions)
-        return tl::unexpected(instructions.error());
-    if (*instructions) {
-        core::apply_patches(repodata, **instructions);
-        core::apply_run_exports_patches(subdir.run_exports, **instructions);
-        if (patches.explicit_source()) {
-            auto saved =
-                io::write_file_if_changed(subdir.dir() / "patch_instructions.json",
-                                          core::dump_compact((*instructions)->document()) + "\n");
-            if (!saved)
-                return tl::unexpected(saved.error());
-        }
-    }
-    return repodata;
-}
+// One subdir's published view: its patched repodata and what its outputs depend on.
+struct SubdirOutput {
+    core::RepoData repodata;
+    std::optional<core::PatchInstructions> instructions;
+    std::string fingerprint;
+    bool up_to_date = false;
+};
 
 void apply_base_url(core::RepoData& repodata, const IndexOptions& options,
                     const std::string& subdir) {
@@ -95,6 +85,81 @@ void apply_base_url(core::RepoData& repodata, const IndexOptions& options,
     repodata.repodata_version = 2;  // CEP 15: version 2 exactly when base_url is set
 }
 
+std::string options_salt(const IndexOptions& options) {
+    return std::string("chanmirror-index-1|") + (options.shards ? "s" : "-") +
+           (options.zst ? "z" : "-") + (options.run_exports ? "r" : "-") + "|" + options.base_url;
+}
+
+bool outputs_exist(const fs::path& dir, const IndexOptions& options) {
+    std::error_code ec;
+    return fs::exists(dir / "repodata.json", ec) &&
+           (!options.zst || fs::exists(dir / "repodata.json.zst", ec)) &&
+           (!options.shards || fs::exists(dir / "repodata_shards.msgpack.zst", ec)) &&
+           (!options.run_exports || fs::exists(dir / "run_exports.json", ec));
+}
+
+core::Result<SubdirOutput> prepare_output(SubdirIndex& subdir, const PatchSource& patches,
+                                          const IndexOptions& options) {
+    SubdirOutput out;
+    auto instructions = patches.for_subdir(options.channel, subdir.subdir());
+    if (!instructions)
+        return tl::unexpected(instructions.error());
+    out.instructions = std::move(*instructions);
+    out.repodata = subdir.from_packages;
+    if (out.instructions)
+        core::apply_patches(out.repodata, *out.instructions);
+    apply_base_url(out.repodata, options, subdir.subdir());
+    apply_base_url(subdir.from_packages, options, subdir.subdir());
+    std::string salt = options_salt(options);
+    if (out.instructions)
+        salt += "|" + core::dump_compact(out.instructions->document());
+    out.fingerprint = subdir.fingerprint(salt);
+    auto stored = subdir.published_fingerprint();
+    out.up_to_date = stored && *stored == out.fingerprint && outputs_exist(subdir.dir(), options);
+    return out;
+}
+
+core::Result<void> publish_one(SubdirIndex& subdir, SubdirOutput& output,
+                               const PatchSource& patches,
+                               const io::PublishOptions& publish_options) {
+    subdir.load_details();
+    if (output.instructions) {
+        core::apply_run_exports_patches(subdir.run_exports, *output.instructions);
+        if (patches.explicit_source()) {
+            // Saved so that a later plain re-index keeps the hotfixes (as conda-index does).
+            auto saved = io::write_file_if_changed(
+                subdir.dir() / "patch_instructions.json",
+                core::dump_compact(output.instructions->document()) + "\n");
+            if (!saved)
+                return tl::unexpected(saved.error());
+        }
+    }
+    io::SubdirPublication pub{subdir.subdir(), &output.repodata, &subdir.from_packages,
+                              &subdir.run_exports};
+    auto r = io::publish_subdir(subdir.dir(), pub, publish_options);
+    if (!r)
+        return tl::unexpected(r.error());
+    return subdir.set_published_fingerprint(output.fingerprint);
+}
+
+core::Result<void> write_channeldata(std::vector<SubdirIndex>& subdirs,
+                                     std::vector<SubdirOutput>& outputs,
+                                     const IndexOptions& options) {
+    std::vector<core::ChanneldataSubdir> inputs;
+    for (std::size_t i = 0; i < subdirs.size(); ++i) {
+        subdirs[i].load_details();
+        inputs.push_back({subdirs[i].subdir(), &outputs[i].repodata, &subdirs[i].extras,
+                          &subdirs[i].run_exports});
+    }
+    auto written = io::write_file_if_changed(options.channel / "channeldata.json",
+                                             core::build_channeldata(std::move(inputs)));
+    if (!written)
+        return tl::unexpected(written.error());
+    return {};
+}
+
+// Publishes every subdir whose inputs changed since its last publish; a no-change run only
+// scans, reads the cache and compares fingerprints.
 core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
     auto patches = PatchSource::open(options.patch_instructions);
     if (!patches)
@@ -104,33 +169,33 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
     publish_options.zst = options.zst;
     publish_options.run_exports = options.run_exports;
     publish_options.created_at = io::utc_timestamp_now();
-    std::vector<core::RepoData> published;
-    published.reserve(subdirs.size());
+    std::vector<SubdirOutput> outputs;
+    std::string channel_fingerprint;
     for (auto& subdir : subdirs) {
-        auto repodata = patched_repodata(subdir, *patches, options);
-        if (!repodata)
-            return tl::unexpected(repodata.error());
-        apply_base_url(*repodata, options, subdir.subdir());
-        apply_base_url(subdir.from_packages, options, subdir.subdir());
-        published.push_back(std::move(*repodata));
-        io::SubdirPublication pub{subdir.subdir(), &published.back(), &subdir.from_packages,
-                                  &subdir.run_exports};
-        auto r = io::publish_subdir(subdir.dir(), pub, publish_options);
-        if (!r)
-            return tl::unexpected(r.error());
+        auto output = prepare_output(subdir, *patches, options);
+        if (!output)
+            return tl::unexpected(output.error());
+        if (!output->up_to_date) {
+            if (auto r = publish_one(subdir, *output, *patches, publish_options); !r)
+                return r;
+        }
+        channel_fingerprint += subdir.subdir() + ":" + output->fingerprint + ";";
+        outputs.push_back(std::move(*output));
     }
     if (!options.channeldata)
         return {};
-    std::vector<core::ChanneldataSubdir> inputs;
-    for (std::size_t i = 0; i < subdirs.size(); ++i) {
-        inputs.push_back(
-            {subdirs[i].subdir(), &published[i], &subdirs[i].extras, &subdirs[i].run_exports});
+    // channeldata.json depends on every subdir; its fingerprint lives with noarch's cache.
+    auto& noarch = *std::find_if(subdirs.begin(), subdirs.end(),
+                                 [](const auto& s) { return s.subdir() == "noarch"; });
+    std::error_code ec;
+    auto stored = noarch.meta("channeldata");
+    if (stored && *stored == channel_fingerprint &&
+        fs::exists(options.channel / "channeldata.json", ec)) {
+        return {};
     }
-    auto written = io::write_file_if_changed(options.channel / "channeldata.json",
-                                             core::build_channeldata(std::move(inputs)));
-    if (!written)
-        return tl::unexpected(written.error());
-    return {};
+    if (auto r = write_channeldata(subdirs, outputs, options); !r)
+        return r;
+    return noarch.set_meta("channeldata", channel_fingerprint);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bump when extraction changes what is stored, so old caches are rebuilt.
-constexpr int schema_version = 1;
+constexpr int schema_version = 2;
 
 struct StatementFree {
     void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -99,6 +99,10 @@ core::Result<StatCache> StatCache::open_database(const fs::path& subdir_dir) {
         " extras TEXT NOT NULL, error TEXT NOT NULL, warnings TEXT NOT NULL)");
     if (!created)
         return tl::unexpected(created.error());
+    auto meta =
+        db->exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    if (!meta)
+        return tl::unexpected(meta.error());
     std::string pragma = "PRAGMA user_version = " + std::to_string(schema_version);
     if (auto r = db->exec(pragma.c_str()); !r)
         return tl::unexpected(r.error());
@@ -167,6 +171,30 @@ core::Result<void> StatCache::store(const std::map<std::string, CachedPackage>& 
         }
     }
     return db_->exec("COMMIT");
+}
+
+core::Result<std::string> StatCache::get_meta(const std::string& key) {
+    auto s = db_->prepare("SELECT value FROM meta WHERE key = ?");
+    if (!s)
+        return tl::unexpected(s.error());
+    bind_text(s->get(), 1, key);
+    int rc = sqlite3_step(s->get());
+    if (rc == SQLITE_ROW)
+        return column_text(s->get(), 0);
+    if (rc == SQLITE_DONE)
+        return std::string();
+    return tl::unexpected(db_->error("read meta " + key));
+}
+
+core::Result<void> StatCache::set_meta(const std::string& key, const std::string& value) {
+    auto s = db_->prepare("INSERT OR REPLACE INTO meta VALUES (?, ?)");
+    if (!s)
+        return tl::unexpected(s.error());
+    bind_text(s->get(), 1, key);
+    bind_text(s->get(), 2, value);
+    if (sqlite3_step(s->get()) != SQLITE_DONE)
+        return tl::unexpected(db_->error("write meta " + key));
+    return {};
 }
 
 }  // namespace chanmirror::indexer

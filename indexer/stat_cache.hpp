@@ -37,6 +37,10 @@ class StatCache {
     core::Result<void> store(const std::map<std::string, CachedPackage>& updated,
                              const std::vector<std::string>& removed);
 
+    // Small named values, e.g. the fingerprint of the inputs last published.
+    core::Result<std::string> get_meta(const std::string& key);
+    core::Result<void> set_meta(const std::string& key, const std::string& value);
+
   private:
     struct Db;
     explicit StatCache(std::unique_ptr<Db> db);

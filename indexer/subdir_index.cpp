@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "io/hashing.hpp"
+
 namespace chanmirror::indexer {
 
 namespace fs = std::filesystem;
@@ -85,12 +87,33 @@ core::Result<void> SubdirIndex::finish(IndexReport& report) {
             continue;
         }
         from_packages.section_for(name)[name] = entry.record;
-        run_exports[name] = core::Json::parse(entry.run_exports, nullptr, false);
-        extras[name] = core::Json::parse(entry.extras, nullptr, false);
         ++report.indexed;
     }
     report.reused += files_.size() - changed_.size();
     return {};
+}
+
+void SubdirIndex::load_details() {
+    if (!run_exports.empty() || !extras.empty())
+        return;
+    for (const auto& [name, entry] : cached_) {
+        if (!entry.error.empty())
+            continue;
+        run_exports[name] = core::Json::parse(entry.run_exports, nullptr, false);
+        extras[name] = core::Json::parse(entry.extras, nullptr, false);
+    }
+}
+
+std::string SubdirIndex::fingerprint(std::string_view salt) const {
+    io::Hasher hasher;
+    hasher.update(salt.data(), salt.size());
+    for (const auto& [name, entry] : cached_) {
+        std::string key = "\n" + name + "\t" + std::to_string(entry.size) + "\t" +
+                          std::to_string(entry.mtime_ns) +
+                          (entry.error.empty() ? "\tok" : "\tskip");
+        hasher.update(key.data(), key.size());
+    }
+    return hasher.finish().sha256_hex();
 }
 
 }  // namespace chanmirror::indexer

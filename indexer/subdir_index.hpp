@@ -28,12 +28,27 @@ class SubdirIndex {
     // Records the extraction of changed()[i]; safe to call from several threads for distinct i.
     void set_result(std::size_t i, core::Result<ExtractedPackage> result);
 
-    // Saves the cache and assembles the unpatched repodata, run_exports and channel extras.
+    // Saves the cache and assembles the unpatched repodata.
     core::Result<void> finish(IndexReport& report);
 
+    // Parses run_exports and channel extras from the cache (only needed when publishing).
+    void load_details();
+
+    // Identifies everything the published files depend on: each file's cache key and
+    // outcome, plus `salt` (options, patch instructions). Equal fingerprints: same output.
+    [[nodiscard]] std::string fingerprint(std::string_view salt) const;
+    core::Result<std::string> published_fingerprint() { return meta("published"); }
+    core::Result<void> set_published_fingerprint(const std::string& fp) {
+        return set_meta("published", fp);
+    }
+    core::Result<std::string> meta(const std::string& key) { return cache_.get_meta(key); }
+    core::Result<void> set_meta(const std::string& key, const std::string& value) {
+        return cache_.set_meta(key, value);
+    }
+
     core::RepoData from_packages;
-    core::RunExportsMap run_exports;
-    std::map<std::string, core::Json> extras;
+    core::RunExportsMap run_exports;           // after load_details()
+    std::map<std::string, core::Json> extras;  // after load_details()
 
   private:
     std::string subdir_;

@@ -1,0 +1,45 @@
+// Writes a synthetic channel for the index benchmark: real .conda/.tar.bz2 packages with
+// incompressible payloads, sizes spread like a real channel (many small, a few large).
+//   bench_make_packages DIR COUNT TOTAL_MB [CONDA_PERCENT]
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "tests/support/package_builder.hpp"
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        std::fprintf(stderr, "usage: %s DIR COUNT TOTAL_MB [CONDA_PERCENT]\n", argv[0]);
+        return 2;
+    }
+    std::filesystem::path dir = argv[1];
+    const int count = std::atoi(argv[2]);
+    const double total_bytes = std::atof(argv[3]) * 1e6;
+    const int conda_percent = argc > 4 ? std::atoi(argv[4]) : 80;
+    std::mt19937_64 rng(42);
+    std::lognormal_distribution<double> size_shape(0.0, 1.5);
+    std::vector<double> weights(count);
+    double sum = 0;
+    for (auto& w : weights)
+        sum += (w = size_shape(rng));
+    const char* subdirs[] = {"linux-64", "noarch"};
+    for (int i = 0; i < count; ++i) {
+        chanmirror::test::PackageSpec spec;
+        spec.name = "pkg" + std::to_string(i / 3);
+        spec.version = "1." + std::to_string(i % 3);
+        spec.build = "h" + std::to_string(1000 + i) + "_0";
+        spec.subdir = subdirs[i % 5 == 0 ? 1 : 0];
+        spec.payload_bytes = static_cast<std::uint64_t>(total_bytes * weights[i] / sum) + 256;
+        spec.index_extra = {{"depends", {"python >=3.10", "libzlib >=1.3"}},
+                            {"license", "MIT"},
+                            {"timestamp", 1700000000000 + i}};
+        spec.info_files["info/about.json"] =
+            R"({"summary": "benchmark package", "home": "https://example.org"})";
+        bool conda = static_cast<int>(rng() % 100) < conda_percent;
+        conda ? chanmirror::test::build_conda(dir / spec.subdir, spec)
+              : chanmirror::test::build_tar_bz2(dir / spec.subdir, spec);
+    }
+    return 0;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Index benchmark: chanmirror index cold and warm against the hashing floor (the same bytes
+# through `openssl dgst -sha256` and `openssl dgst -md5` in one tee pipeline, same run), and
+# a no-change re-index of 10,000 packages. Prints one line per figure.
+#   bench/index/run.sh [PACKAGE_DIR]   (default: a generated ~500 MB channel, 950 packages)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=build/chanmirror
+maker=build/bench/bench_make_packages
+[ -x "$bin" ] && [ -x "$maker" ] || { cmake --preset release >/dev/null && cmake --build --preset release -j2; }
+work=$(mktemp -d /tmp/chanmirror-bench-index.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+if [ $# -ge 1 ]; then
+  cp -r "$1" "$work/channel"
+else
+  echo "generating 950 packages (~500 MB, 80% .conda) ..."
+  "$maker" "$work/channel" 950 500 80
+fi
+find "$work/channel" -name '.cache' -prune -o -name 'shards' -prune -o -type f \( -name '*.conda' -o -name '*.tar.bz2' \) -print > "$work/files"
+count=$(wc -l < "$work/files")
+bytes=$(xargs -a "$work/files" -d '\n' stat -c %s | awk '{s+=$1} END {print s}')
+mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}')
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b-a}'; }
+
+# Warm the page cache the same way for both sides.
+xargs -a "$work/files" -d '\n' cat > /dev/null
+t0=$(now)
+xargs -a "$work/files" -d '\n' cat | tee >(openssl dgst -sha256 > /dev/null) | openssl dgst -md5 > /dev/null
+t1=$(now)
+floor=$(elapsed "$t0" "$t1")
+
+t0=$(now)
+"$bin" index --threads 2 "$work/channel" 2> "$work/cold.log" || true
+t1=$(now)
+cold=$(elapsed "$t0" "$t1")
+t0=$(now)
+"$bin" index --threads 2 "$work/channel" 2> "$work/warm.log" || true
+t1=$(now)
+warm=$(elapsed "$t0" "$t1")
+
+echo "packages: $count, $mb MB"
+echo "hashing floor (openssl sha256+md5 tee): ${floor} s"
+awk -v c="$cold" -v f="$floor" -v n="$count" -v m="$mb" 'BEGIN {
+  printf "cold index: %.3f s, %.0f packages/s, %.0f MB/s, %.2fx the hashing floor\n", c, n/c, m/c, c/f }'
+echo "warm (no-change) index: ${warm} s"
+grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold /'
+
+echo "generating 10,000 small packages for the no-change re-index ..."
+"$maker" "$work/many" 10000 20 100
+"$bin" index --threads 2 "$work/many" 2> /dev/null
+t0=$(now)
+"$bin" index --threads 2 "$work/many" 2> "$work/many.log"
+t1=$(now)
+echo "no-change re-index of 10,000 packages: $(elapsed "$t0" "$t1") s (target < 0.5 s)"

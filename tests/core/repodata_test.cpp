@@ -1,0 +1,60 @@
+#include "core/repodata.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
+
+using namespace chanmirror;
+
+namespace {
+
+TEST(Repodata, WriterProducesCondaIndexLayout) {
+    core::RepoData r;
+    r.info = {{"subdir", "noarch"}};
+    r.packages["b-1-0.tar.bz2"] = R"({"name":"b"})";
+    r.packages["a-1-0.tar.bz2"] = R"({"name":"a"})";
+    r.conda_packages["\u00e9-1-0.conda"] = R"({"name":"e"})";
+    EXPECT_EQ(
+        core::to_json(r),
+        R"({"info":{"subdir":"noarch"},"packages":{"a-1-0.tar.bz2":{"name":"a"},"b-1-0.tar.bz2":{"name":"b"}},)"
+        R"("packages.conda":{"\u00e9-1-0.conda":{"name":"e"}},"removed":[],"repodata_version":1})");
+}
+
+TEST(Repodata, ParserKeepsRecordBytesAndIgnoresUnknownKeys) {
+    std::string text =
+        R"({"info": {"subdir": "linux-64", "base_url": "https://x/"}, "signatures": {"a": 1},
+            "packages": {"a-1-0.tar.bz2": {"name": "a", "depends": ["python >=3.8"], "zz_unknown": 1.5}},
+            "packages.conda": {}, "removed": ["old-1-0.tar.bz2"], "repodata_version": 2})";
+    auto r = core::parse_repodata(std::move(text), "test");
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->info["base_url"], "https://x/");
+    EXPECT_EQ(r->repodata_version, 2);
+    EXPECT_EQ(r->removed, std::vector<std::string>{"old-1-0.tar.bz2"});
+    // Minified, but keys, order and number spelling are upstream's.
+    EXPECT_EQ(r->packages.at("a-1-0.tar.bz2"),
+              R"({"name":"a","depends":["python >=3.8"],"zz_unknown":1.5})");
+}
+
+TEST(Repodata, RealConformanceFixtureRoundTripsByteForByte) {
+    auto path = test::fixtures_dir() / "expected/conda-index/noarch/repodata.json";
+    auto original = test::read_bytes(path);
+    auto r = core::parse_repodata(std::string(original), path.string());
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(core::to_json(*r), original);
+}
+
+TEST(Repodata, EmptyFileIsAnEmptyChannel) {
+    auto r = core::parse_repodata(std::string("  \n"), "empty");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->size(), 0u);
+}
+
+TEST(Repodata, BadJsonNamesTheSource) {
+    for (std::string bad : {R"({"packages": {"a": )", R"([1,2])", R"({"packages": [1]})"}) {
+        auto r = core::parse_repodata(std::move(bad), "https://mirror/x/repodata.json");
+        ASSERT_FALSE(r);
+        EXPECT_NE(r.error().message.find("https://mirror/x/repodata.json"), std::string::npos);
+    }
+}
+
+}  // namespace
