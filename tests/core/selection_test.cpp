@@ -162,6 +162,30 @@ TEST(SelectionOnFixtures, ExcludeRemovesCandidatesAndPrunesTheirDependents) {
     EXPECT_EQ(count_prefix(lines, "conda-forge/linux-64/openssl-3.3"), 0u);
 }
 
+TEST(SelectionOnFixtures, ClosureAcrossTwoChannelsThenPruning) {
+    // A defaults `r` package: r-base comes from the r channel, its bzip2/curl/openssl/...
+    // from conda-forge; r-base's cairo, glib, ... exist in neither, so r-base and then
+    // r-backports are pruned, and what they pulled from conda-forge stays.
+    auto inputs = conda_forge();
+    inputs.insert(inputs.begin(),
+                  SelectionInput{"r", "linux-64", &fixture("conda-tests/r_linux-64.json")});
+    const auto r = run(inputs, {{"r::r-backports=1.1.2=r350hb353451_0"}, {}, 1});
+    const auto lines = r.listing();
+    EXPECT_EQ(lines.size(), 90u);
+    EXPECT_EQ(count(r, "r", "linux-64"), 1u);
+    EXPECT_EQ(count(r, "conda-forge", "linux-64"), 89u);
+    EXPECT_EQ(count(r, "conda-forge", "noarch"), 0u);
+    EXPECT_TRUE(has(lines, "r/linux-64/_r-mutex-1.0.0-anacondar_1.tar.bz2"));
+    EXPECT_TRUE(has(lines, "conda-forge/linux-64/curl-8.7.1-hca28451_0.conda"));
+    EXPECT_TRUE(has(lines, "conda-forge/linux-64/openssl-1.1.1w-hd590300_0.conda"));
+    EXPECT_EQ(count_prefix(lines, "conda-forge/linux-64/ncurses-5.9-"), 11u);
+    EXPECT_EQ(r.missing.size(), 21u);
+    ASSERT_EQ(r.dropped.size(), 2u);
+    EXPECT_EQ(r.dropped[0].filename, "r-base-3.5.0-h1c2f66e_1.tar.bz2");
+    EXPECT_EQ(r.dropped[1].filename, "r-backports-1.1.2-r350hb353451_0.tar.bz2");
+    EXPECT_EQ(r.dropped[1].dependency, "r-base >=3.5.0,<3.5.1.0a0");
+}
+
 TEST(SelectionOnFixtures, UnmatchedPinSelectsNothing) {
     const auto r = run(conda_forge(), {{"python=999"}, {}, {}});
     EXPECT_TRUE(r.listing().empty());
