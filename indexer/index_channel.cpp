@@ -31,7 +31,15 @@ core::Result<std::vector<std::string>> subdirs_to_index(const IndexOptions& opti
         auto found = find_subdirs(options.channel);
         if (!found)
             return tl::unexpected(found.error());
-        names.insert(found->begin(), found->end());
+        // A folder counts once it holds packages or was indexed before (so emptying it
+        // publishes an empty index instead of leaving a stale one).
+        for (const auto& name : *found) {
+            std::error_code ec;
+            auto dir = options.channel / name;
+            auto files = scan_packages(dir);
+            if ((files && !files->empty()) || fs::exists(dir / "repodata.json", ec))
+                names.insert(name);
+        }
     }
     names.insert("noarch");  // a channel is defined by noarch/repodata.json (CEP 26)
     return std::vector<std::string>(names.begin(), names.end());

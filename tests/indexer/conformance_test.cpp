@@ -149,3 +149,26 @@ TEST(ConformanceAllSubdirs, UnknownButWellFormedSubdirsAreIndexedToo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SubdirDiscovery, FoldersWithoutPackagesAreLeftAloneButEmptiedOnesAreCleared) {
+    test::TempDir dir;
+    std::filesystem::create_directories(dir / "docs-site");  // subdir-shaped, but no packages
+    std::filesystem::create_directories(dir / "not_a_subdir");
+    test::copy_fixture_subdirs(dir.path(), {"linux-32"});
+    test::index_or_fail(test::options_for(dir.path()));
+    EXPECT_FALSE(std::filesystem::exists(dir / "docs-site/repodata.json"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "not_a_subdir/repodata.json"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "noarch/repodata.json"));
+    for (const auto& e : std::filesystem::directory_iterator(dir / "linux-32")) {
+        if (e.path().extension() == ".bz2" || e.path().extension() == ".conda")
+            std::filesystem::remove(e.path());
+    }
+    test::index_or_fail(test::options_for(dir.path()));
+    auto repodata = test::read_json(dir / "linux-32/repodata.json");
+    EXPECT_TRUE(repodata["packages"].empty());
+    EXPECT_TRUE(repodata["packages.conda"].empty());
+}
+
+}  // namespace
