@@ -56,6 +56,7 @@ struct Transfer {
     HttpResponse response;
     bool is_file = false;
     bool ranged = false;
+    std::string* buffer = nullptr;  // fetch(): body collected here, reserved from Content-Length
     char error[CURL_ERROR_SIZE] = {};
 
     long status() const {
@@ -96,6 +97,12 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     long status = t->status();
     if (status >= 300 && status < 400)
         return chunk.size();  // a redirect's body
+    if (t->buffer != nullptr && t->response.body_bytes == 0 && status >= 200 && status < 300) {
+        curl_off_t length = -1;
+        curl_easy_getinfo(t->easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        if (length > 0)
+            t->buffer->reserve(static_cast<std::size_t>(length) + 64);
+    }
     t->response.body_bytes += chunk.size();
     if (t->sink && !t->sink(status, chunk)) {
         t->response.aborted = true;
@@ -277,11 +284,12 @@ HttpResponse HttpClient::fetch(const HttpRequest& request, std::string& body) {
     if (active() != 0)
         throw std::logic_error("HttpClient::fetch while transfers are active");
     body.clear();
-    start(request, [&body](long status, std::string_view chunk) {
+    auto id = start(request, [&body](long status, std::string_view chunk) {
         if (status >= 200 && status < 300)
             body.append(chunk);
         return true;
     });
+    impl_->transfers.at(id)->buffer = &body;
     for (;;) {
         auto done = poll(1000);
         if (!done.empty())

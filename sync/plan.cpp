@@ -1,7 +1,7 @@
 #include "sync/plan.hpp"
 
 #include <cmath>
-#include <set>
+#include <unordered_set>
 
 namespace chanmirror::sync {
 
@@ -16,14 +16,21 @@ bool matches(const LocalFile& local, const ArtifactInfo& wanted) {
 SubdirPlan plan_subdir(const std::vector<WantedFile>& wanted,
                        const std::map<std::string, LocalFile>& local, const PlanOptions& options) {
     SubdirPlan plan;
-    std::set<std::string_view> wanted_names;
+    std::unordered_set<std::string_view> wanted_names;
+    if (!local.empty())
+        wanted_names.reserve(wanted.size());
     for (const auto& file : wanted) {
+        if (local.empty()) {
+            plan.download.push_back(&file);
+            plan.download_bytes += file.info.size;
+            continue;
+        }
         wanted_names.insert(file.filename);
         auto it = local.find(file.filename);
         if (it != local.end() && matches(it->second, file.info)) {
             plan.keep.push_back(file.filename);
         } else {
-            plan.download.push_back(file);
+            plan.download.push_back(&file);
             plan.download_bytes += file.info.size;
         }
     }

@@ -29,9 +29,9 @@ struct PlanOptions {
 };
 
 struct SubdirPlan {
-    std::vector<WantedFile> download;  // missing, or present with other bytes
-    std::vector<std::string> keep;     // present and verified
-    std::vector<std::string> remove;   // present, no longer wanted
+    std::vector<const WantedFile*> download;  // into `wanted`: missing, or present with other bytes
+    std::vector<std::string> keep;            // present and verified
+    std::vector<std::string> remove;          // present, no longer wanted
     std::uint64_t download_bytes = 0;
     std::uint64_t remove_bytes = 0;
     std::optional<std::string> refusal;  // set when the deletion cap refuses this subdir
@@ -40,6 +40,7 @@ struct SubdirPlan {
 // True when `local` holds exactly the bytes `wanted` describes (size and sha256, else md5).
 bool matches(const LocalFile& local, const ArtifactInfo& wanted);
 
+// `wanted` must outlive the plan (download points into it).
 SubdirPlan plan_subdir(const std::vector<WantedFile>& wanted,
                        const std::map<std::string, LocalFile>& local, const PlanOptions& options);
 

@@ -4,13 +4,8 @@ namespace chanmirror::sync {
 
 FileSelection select_files(const std::vector<UpstreamSubdir>& upstream) {
     FileSelection out;
-    for (const auto& subdir : upstream) {
-        auto& files = out[subdir.key];
-        for (const auto* section : {&subdir.repodata->packages, &subdir.repodata->conda_packages}) {
-            for (const auto& [filename, record] : *section)
-                files.insert(filename);
-        }
-    }
+    for (const auto& subdir : upstream)
+        out[subdir.key].all = true;
     return out;
 }
 

@@ -20,9 +20,21 @@ struct UpstreamSubdir {
     const core::RepoData* repodata = nullptr;  // upstream, as fetched
 };
 
-using FileSelection = std::map<SubdirKey, std::set<std::string>>;
+// The files to mirror in one subdir. `all` (the default, no selection configured) stands for
+// every record of the upstream repodata without listing 500,000 names; otherwise `files`.
+struct SubdirSelection {
+    bool all = false;
+    std::set<std::string> files;
+
+    [[nodiscard]] bool contains(const std::string& filename) const {
+        return all || files.contains(filename);
+    }
+};
+
+using FileSelection = std::map<SubdirKey, SubdirSelection>;
 
 // Given the upstream repodata of every channel x subdir of the job, the file names to mirror.
+// A subdir missing from the result mirrors nothing.
 FileSelection select_files(const std::vector<UpstreamSubdir>& upstream);
 
 }  // namespace chanmirror::sync

@@ -1,5 +1,7 @@
 #include "sync/subdir_sync.hpp"
 
+#include <algorithm>
+
 #include "core/repodata.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
@@ -10,19 +12,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string* find_record(const core::RepoData& repodata, const std::string& filename) {
-    const auto* section = repodata.find_section(filename);
-    if (section == nullptr)
-        return nullptr;
-    auto it = section->find(filename);
-    return it == section->end() ? nullptr : &it->second;
-}
-
 // .partial files of names no longer wanted are leftovers of an older run.
 void remove_stale_partials(const SubdirWork& work) {
     std::set<std::string> wanted;
-    for (const auto& file : work.plan.download)
-        wanted.insert(file.filename);
+    for (const auto* file : work.plan.download)
+        wanted.insert(file->filename);
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(work.dir, ec)) {
         auto name = entry.path().filename().string();
@@ -83,19 +77,28 @@ bool published_mirror_intact(SubdirWork& work) {
     return true;
 }
 
-void plan_work(SubdirWork& work, const std::set<std::string>& selected,
-               const PlanOptions& options) {
+void plan_work(SubdirWork& work, const SubdirSelection& selected, const PlanOptions& options) {
     ArtifactInfoReader reader;
-    for (const auto& filename : selected) {
-        const auto* record = find_record(work.upstream.repodata, filename);
-        if (record == nullptr)
-            continue;
-        auto info = reader.read(*record, work.label(filename));
-        if (!info) {
+    const auto& upstream = work.upstream.repodata;
+    work.wanted.reserve(selected.all ? upstream.size() : selected.files.size());
+    auto add = [&](const std::string& filename, const std::string& record) {
+        if (!selected.contains(filename))
+            return;
+        auto info = reader.read(record, filename);
+        if (info) {
+            work.wanted.push_back({filename, std::move(*info)});
+        } else {
             work.summary.failures.emplace_back(work.label(filename), info.error().message);
-            continue;
         }
-        work.wanted.push_back({filename, std::move(*info)});
+    };
+    // Both sections are sorted by file name: merging them keeps `wanted` sorted.
+    auto a = upstream.packages.begin(), a_end = upstream.packages.end();
+    auto b = upstream.conda_packages.begin(), b_end = upstream.conda_packages.end();
+    while (a != a_end || b != b_end) {
+        bool take_a = b == b_end || (a != a_end && a->first < b->first);
+        auto& it = take_a ? a : b;
+        add(it->first, it->second);
+        ++it;
     }
     work.plan = plan_subdir(work.wanted, scan_local(work), options);
 }

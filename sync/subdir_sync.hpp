@@ -14,6 +14,7 @@
 #include "sync/fetch_repodata.hpp"
 #include "sync/hash_cache.hpp"
 #include "sync/plan.hpp"
+#include "sync/select.hpp"
 #include "sync/summary.hpp"
 
 namespace chanmirror::sync {
@@ -44,7 +45,7 @@ bool published_mirror_intact(SubdirWork& work);
 
 // Fills work.wanted from the selected names (records without size/digest become failures)
 // and work.plan from the local scan.
-void plan_work(SubdirWork& work, const std::set<std::string>& selected, const PlanOptions& options);
+void plan_work(SubdirWork& work, const SubdirSelection& selected, const PlanOptions& options);
 
 // After the downloads: records results, publishes the index, removes what left upstream.
 // Returns false when the subdir could not be published.

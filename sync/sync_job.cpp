@@ -1,6 +1,7 @@
 #include "sync/sync_job.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "io/subdir_publisher.hpp"
@@ -14,6 +15,20 @@ namespace chanmirror::sync {
 namespace {
 
 namespace fs = std::filesystem;
+
+class Stopwatch {
+  public:
+    // Seconds since construction or the previous lap.
+    double lap() {
+        auto now = std::chrono::steady_clock::now();
+        double s = std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+        return s;
+    }
+
+  private:
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 struct Job {
     const SyncOptions& options;
@@ -124,25 +139,31 @@ struct Job {
         }
     }
 
+    // One line per file, sorted: subdirs by "<channel>/<subdir>/", files by name (wanted is
+    // sorted).
     void print_dry_run() {
-        std::vector<std::string> lines;
-        std::size_t download = 0, remove = 0;
-        std::uint64_t download_bytes = 0, remove_bytes = 0;
+        std::vector<const SubdirWork*> listed;
         for (const auto& w : works) {
-            if (w.upstream.status != FetchStatus::fetched)
-                continue;
-            for (const auto& file : w.wanted)
-                lines.push_back(w.label(file.filename));
-            download += w.plan.download.size();
-            download_bytes += w.plan.download_bytes;
-            remove += w.plan.remove.size();
-            remove_bytes += w.plan.remove_bytes;
+            if (w.upstream.status == FetchStatus::fetched)
+                listed.push_back(&w);
         }
-        std::sort(lines.begin(), lines.end());
-        for (const auto& line : lines)
-            out << line << "\n";
-        out << "dry-run: " << lines.size() << " files in the mirror; " << download
-            << " to download (" << human_bytes(download_bytes) << "), " << remove << " to delete ("
+        std::sort(listed.begin(), listed.end(), [](const SubdirWork* a, const SubdirWork* b) {
+            return a->label("") < b->label("");
+        });
+        std::size_t files = 0, download = 0, remove = 0;
+        std::uint64_t download_bytes = 0, remove_bytes = 0;
+        for (const auto* w : listed) {
+            auto prefix = w->label("");
+            for (const auto& file : w->wanted)
+                out << prefix << file.filename << '\n';
+            files += w->wanted.size();
+            download += w->plan.download.size();
+            download_bytes += w->plan.download_bytes;
+            remove += w->plan.remove.size();
+            remove_bytes += w->plan.remove_bytes;
+        }
+        out << "dry-run: " << files << " files in the mirror; " << download << " to download ("
+            << human_bytes(download_bytes) << "), " << remove << " to delete ("
             << human_bytes(remove_bytes) << ")\n";
     }
 
@@ -151,10 +172,10 @@ struct Job {
         for (auto& w : works) {
             if (w.upstream.status != FetchStatus::fetched || w.plan.refusal)
                 continue;
-            for (const auto& file : w.plan.download) {
+            for (const auto* file : w.plan.download) {
                 w.downloads.push_back(items.size());
-                items.push_back({package_url(w.upstream, file.filename), w.dir / file.filename,
-                                 file.info, w.label(file.filename)});
+                items.push_back({package_url(w.upstream, file->filename), w.dir / file->filename,
+                                 file->info, w.label(file->filename)});
             }
         }
         return items;
@@ -239,11 +260,18 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
         lock = std::move(attempt->lock);
     }
     HttpClient client(job.http_options());
+    Stopwatch clock;
     if (!job.fetch_all(client))
         return finish(job, SyncExit::fatal);
+    if (options.verbose)
+        err << "upstream repodata fetched and parsed in " << clock.lap() << " s\n";
     job.plan_all();
+    if (options.verbose)
+        err << "selected and planned in " << clock.lap() << " s\n";
     if (options.dry_run) {
         job.print_dry_run();
+        if (options.verbose)
+            err << "listed in " << clock.lap() << " s\n";
         job.summary.exit_code = 0;
         return {SyncExit::ok, std::move(job.summary)};
     }
@@ -253,9 +281,13 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
     auto report =
         download_all(client, items, {options.network.jobs, job.retry_policy()}, &progress);
     progress.finish();
+    if (options.verbose)
+        err << items.size() << " files downloaded and verified in " << clock.lap() << " s\n";
     job.summary.network_bytes = report.bytes;
     job.summary.retries = report.retries;
     job.finish_all(items, report);
+    if (options.verbose)
+        err << "published and pruned in " << clock.lap() << " s\n";
     return finish(job, job.exit_code());
 }
 

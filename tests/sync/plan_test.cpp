@@ -22,8 +22,8 @@ TEST(PlanSubdir, KeepsVerifiedFilesDownloadsMissingAndChanged) {
     auto plan = plan_subdir(want, local, {});
     EXPECT_EQ(plan.keep, (std::vector<std::string>{"a-1-0.conda"}));
     ASSERT_EQ(plan.download.size(), 2u);
-    EXPECT_EQ(plan.download[0].filename, "b-1-0.conda");
-    EXPECT_EQ(plan.download[1].filename, "c-1-0.conda");
+    EXPECT_EQ(plan.download[0]->filename, "b-1-0.conda");
+    EXPECT_EQ(plan.download[1]->filename, "c-1-0.conda");
     EXPECT_EQ(plan.download_bytes, 50u);
     EXPECT_TRUE(plan.remove.empty());
     EXPECT_FALSE(plan.refusal);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# chanmirror sync benchmarks (issue 4). Prints a markdown table; numbers go to docs/benchmarks.md.
+#   bench/sync/run.sh                      # N=1200 files, 500,000-record parse+plan
+#   N=2000 RECORDS=500000 JOBS=8 BUILD=build-sync bench/sync/run.sh
+# Needs: nginx (Debian package), curl, python3. Everything runs on 127.0.0.1.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BUILD:-$root/build-sync}
+bin=$build/chanmirror
+fixtures=${FIXTURES:-$root/../shared/fixtures}
+N=${N:-1200}
+RECORDS=${RECORDS:-500000}
+JOBS=${JOBS:-8}
+work=$(mktemp -d /tmp/chanmirror-bench-sync.XXXXXX)
+nginx_pid=""
+cleanup() {
+    if [[ -n "$nginx_pid" ]]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+
+# --- upstream -------------------------------------------------------------------------------
+python3 "$here/make_upstream.py" "$fixtures" "$work/www/chan" "$N"
+find "$work/www/chan" -name '*.conda' -o -name '*.tar.bz2' | sort | xargs cat > "$work/www/all.bin"
+total_bytes=$(stat -c %s "$work/www/all.bin")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx/logs"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+user root;
+error_log $work/nginx/logs/error.log;
+pid $work/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    types { application/octet-stream conda bz2 bin; application/json json; }
+    server {
+        listen 127.0.0.1:$port;
+        root $work/www;
+    }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/chan/noarch/repodata.json" && break; sleep 0.05; done
+url="http://127.0.0.1:$port/chan"
+
+# --- 1. chanmirror sync, cold ----------------------------------------------------------------
+t0=$(now)
+"$bin" sync "$url" --dest "$work/mirror" --subdir linux-64 --subdir noarch --jobs "$JOBS" 2> "$work/sync.log"
+t1=$(now)
+sync_s=$(elapsed "$t0" "$t1")
+mirrored=$(find "$work/mirror/chan" -name '*.conda' -o -name '*.tar.bz2' | wc -l)
+[[ "$mirrored" == "$N" ]] || { echo "mirrored $mirrored of $N files" >&2; cat "$work/sync.log" >&2; exit 1; }
+
+# --- 2. no-change rerun ----------------------------------------------------------------------
+t0=$(now)
+"$bin" sync "$url" --dest "$work/mirror" --subdir linux-64 --subdir noarch --jobs "$JOBS" 2> /dev/null
+t1=$(now)
+rerun_s=$(elapsed "$t0" "$t1")
+
+# --- 3. serial curl-per-file script ----------------------------------------------------------
+python3 - "$work/www/chan" "$url" > "$work/list.txt" <<'PY'
+import json, sys
+root, url = sys.argv[1], sys.argv[2]
+for subdir in ("linux-64", "noarch"):
+    rd = json.load(open(f"{root}/{subdir}/repodata.json"))
+    for section in ("packages", "packages.conda"):
+        for fn, r in sorted(rd[section].items()):
+            print(f"{url}/{subdir}/{fn} {r['sha256']} {fn}")
+PY
+t0=$(now)
+"$here/serial_curl.sh" "$work/list.txt" "$work/serial"
+t1=$(now)
+serial_s=$(elapsed "$t0" "$t1")
+
+# --- 4. loopback copy limit: the same bytes as one file, one connection, no checks -----------
+t0=$(now)
+curl -fsS -o "$work/limit.bin" "http://127.0.0.1:$port/all.bin"
+t1=$(now)
+limit_s=$(elapsed "$t0" "$t1")
+
+# --- 5. parse + plan over a generated 500,000-record upstream repodata -----------------------
+mkdir -p "$work/big/linux-64"
+python3 "$here/make_big_repodata.py" "$fixtures/repodata/conda-subchannel-demo/linux-64/repodata.json" \
+    "$work/big/linux-64/repodata.json" "$RECORDS"
+big_bytes=$(stat -c %s "$work/big/linux-64/repodata.json")
+/usr/bin/time -f '%e %M' -o "$work/big.time" \
+    "$bin" sync "file://$work/big" --dest "$work/bigmirror" --subdir linux-64 --dry-run > "$work/big.out" 2>/dev/null
+read -r plan_s plan_kb < "$work/big.time"
+lines=$(($(wc -l < "$work/big.out") - 1))
+
+mib() { python3 -c "print(f'{$1/1048576:.1f}')"; }
+rate() { python3 -c "print(f'{$1/1048576/$2:.0f}')"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+echo "| measure | value |"
+echo "|---|---|"
+echo "| files / bytes | $N / $(mib "$total_bytes") MiB |"
+echo "| chanmirror sync, cold, --jobs $JOBS | ${sync_s} s ($(rate "$total_bytes" "$sync_s") MiB/s) |"
+echo "| serial curl-per-file + sha256sum | ${serial_s} s ($(rate "$total_bytes" "$serial_s") MiB/s) |"
+echo "| loopback copy limit (one curl, one file) | ${limit_s} s ($(rate "$total_bytes" "$limit_s") MiB/s) |"
+echo "| speed-up vs serial script (target >= 5x) | $(ratio "$serial_s" "$sync_s")x |"
+echo "| fraction of copy limit (target >= 0.8) | $(ratio "$limit_s" "$sync_s") |"
+echo "| no-change rerun (304s, no package requests) | ${rerun_s} s |"
+echo "| parse + plan, $RECORDS records ($(mib "$big_bytes") MiB json), --dry-run | ${plan_s} s, peak RSS $((plan_kb / 1024)) MiB, $lines lines |"
