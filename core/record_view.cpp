@@ -11,26 +11,16 @@ namespace od = simdjson::ondemand;
 
 class RecordIndex::Reader {
   public:
-    explicit Reader(RecordIndex& index) : index_(index) {}
-
-    void read(std::string_view filename, const std::string& text) {
-        RecordView view;
-        view.filename = filename;
-        view.subdir = index_.subdir_;
-        view.depends_begin = static_cast<std::uint32_t>(index_.depends_.size());
+    // Reads the fields of `view` (filename and text set); empty when read, else why not.
+    std::string read(RecordIndex& index, RecordView& view, std::string_view text) {
+        index_ = &index;
         text_ = text;
-        const std::string why = read_fields(view);
-        view.depends_count =
-            static_cast<std::uint32_t>(index_.depends_.size()) - view.depends_begin;
+        view.subdir = index.subdir_;
+        view.depends_begin = static_cast<std::uint32_t>(index.depends_.size());
+        std::string why = read_fields(view);
+        view.depends_count = static_cast<std::uint32_t>(index.depends_.size()) - view.depends_begin;
         view.valid = why.empty();
-        if (!view.valid) {
-            index_.problems_.push_back(std::string(filename) + ": " + why);
-        }
-        const auto id = static_cast<std::uint32_t>(index_.records_.size());
-        if (view.valid) {
-            index_.by_name_[view.name].push_back(id);
-        }
-        index_.records_.push_back(std::move(view));
+        return why;
     }
 
   private:
@@ -145,7 +135,7 @@ class RecordIndex::Reader {
             if (auto e = read_string(element, text)) {
                 return simdjson::error_message(e);
             }
-            index_.depends_.push_back(text);
+            index_->depends_.push_back(text);
         }
         return {};
     }
@@ -175,7 +165,7 @@ class RecordIndex::Reader {
             }
             joined += (joined.empty() ? "" : " ") + std::string(s);
         }
-        out = index_.unescaped_.emplace_back(std::move(joined));
+        out = index_->unescaped_.emplace_back(std::move(joined));
         return {};
     }
 
@@ -192,44 +182,130 @@ class RecordIndex::Reader {
             const auto offset = static_cast<std::size_t>(token.data() + 1 - buffer_.data());
             out = text_.substr(offset, s.size());
         } else {
-            out = index_.unescaped_.emplace_back(s);
+            out = index_->unescaped_.emplace_back(s);
         }
         return simdjson::SUCCESS;
     }
 
-    RecordIndex& index_;
+    RecordIndex* index_ = nullptr;
     od::parser parser_;
     std::string buffer_;     // the record text, padded for simdjson
     std::string_view text_;  // the record text in the RepoData
 };
 
+namespace {
+
+// The name in a CEP 26 file name "{name}-{version}-{build}.ext"; empty if it has no such shape.
+std::string_view name_of_file(std::string_view filename) {
+    for (std::string_view ext : {".conda", ".tar.bz2"}) {
+        if (filename.ends_with(ext)) {
+            filename.remove_suffix(ext.size());
+            const std::size_t build = filename.rfind('-');
+            if (build == std::string_view::npos || build == 0) {
+                return {};
+            }
+            const std::size_t version = filename.rfind('-', build - 1);
+            return version == std::string_view::npos ? std::string_view()
+                                                     : filename.substr(0, version);
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+const RecordView RecordIndex::unloaded_{};
+
+RecordIndex::RecordIndex() = default;
+RecordIndex::RecordIndex(RecordIndex&&) noexcept = default;
+RecordIndex& RecordIndex::operator=(RecordIndex&&) noexcept = default;
+RecordIndex::~RecordIndex() = default;
+
 auto RecordIndex::build(const RepoData& repodata, std::string channel, std::string subdir)
     -> RecordIndex {
     RecordIndex index;
+    index.reader_ = std::make_unique<Reader>();
     index.channel_ = std::move(channel);
     index.subdir_ = std::move(subdir);
-    index.records_.reserve(repodata.size());
-    Reader reader(index);
+    index.entries_.reserve(repodata.size());
     for (const RecordMap* section : {&repodata.packages, &repodata.conda_packages}) {
         for (const auto& [filename, text] : *section) {
-            reader.read(filename, text);
+            const auto id = static_cast<std::uint32_t>(index.entries_.size());
+            index.entries_.push_back(Entry{filename, &text, not_loaded});
+            std::string_view name = name_of_file(filename);
+            if (name.empty()) {  // read now, grouped by the record's own name
+                index.load_record(id, {});
+                const RecordView& view = index.record(id);
+                name = view.valid ? view.name : std::string_view();
+            }
+            if (!name.empty()) {
+                index.by_name_[name].ids.push_back(id);
+            }
         }
     }
     return index;
 }
 
+void RecordIndex::load_record(std::uint32_t id, std::string_view file_name) {
+    Entry& entry = entries_[id];
+    entry.view = static_cast<std::uint32_t>(views_.size());
+    RecordView& view = views_.emplace_back();
+    view.filename = entry.filename;
+    std::string why = reader_->read(*this, view, *entry.text);
+    if (why.empty() && !file_name.empty() && view.name != file_name) {
+        why = "name '" + std::string(view.name) + "' differs from the file name";
+        view.valid = false;
+    }
+    if (!why.empty()) {
+        problems_.push_back(std::string(view.filename) + ": " + why);
+    }
+}
+
+void RecordIndex::load(Group& group, std::string_view name) {
+    for (const std::uint32_t id : group.ids) {
+        if (entries_[id].view == not_loaded) {
+            load_record(id, name);
+        }
+    }
+    std::erase_if(group.ids, [&](std::uint32_t id) { return !record(id).valid; });
+    group.loaded = true;
+}
+
+auto RecordIndex::named(std::string_view name) -> std::span<const std::uint32_t> {
+    const auto it = by_name_.find(name);
+    if (it == by_name_.end()) {
+        return {};
+    }
+    if (!it->second.loaded) {
+        load(it->second, it->first);
+    }
+    return it->second.ids;
+}
+
+void RecordIndex::load_all() {
+    for (auto& [name, group] : by_name_) {
+        if (!group.loaded) {
+            load(group, name);
+        }
+    }
+}
+
+auto RecordIndex::names() const -> std::vector<std::string_view> {
+    std::vector<std::string_view> out;
+    out.reserve(by_name_.size());
+    for (const auto& entry : by_name_) {
+        out.push_back(entry.first);
+    }
+    return out;
+}
+
 auto RecordIndex::depends(std::uint32_t id) const -> std::span<const std::string_view> {
-    const RecordView& r = records_[id];
+    const RecordView& r = record(id);
     return std::span<const std::string_view>(depends_).subspan(r.depends_begin, r.depends_count);
 }
 
-auto RecordIndex::named(std::string_view name) const -> std::span<const std::uint32_t> {
-    const auto it = by_name_.find(name);
-    return it == by_name_.end() ? std::span<const std::uint32_t>() : it->second;
-}
-
 auto RecordIndex::fields(std::uint32_t id) const -> RecordFields {
-    const RecordView& r = records_[id];
+    const RecordView& r = record(id);
     RecordFields f;
     f.name = r.name;
     f.version = r.valid ? &r.version : nullptr;

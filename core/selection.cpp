@@ -188,13 +188,14 @@ template <typename F>
 void Selector::for_each_named(const MatchSpec& spec, const std::vector<std::uint32_t>& inputs,
                               F f) {
     for (const std::uint32_t input : inputs) {
-        const RecordIndex& index = indices_[input];
+        RecordIndex& index = indices_[input];
         if (spec.has_exact_name()) {
             for (const std::uint32_t id : index.named(spec.name())) {
                 f(offsets_[input] + id);
             }
             continue;
         }
+        index.load_all();
         for (std::uint32_t id = 0; id < index.size(); ++id) {
             if (index.record(id).valid) {
                 f(offsets_[input] + id);
@@ -226,34 +227,31 @@ auto Selector::candidates(SpecCache::Id id, std::uint32_t platform)
 }
 
 // Keeps the records whose version is among the N newest of their name (equal versions once).
+// One pass keeps each name's N newest distinct versions; a second filters by the oldest of them.
 void Selector::keep_latest(std::vector<std::uint32_t>& gids) const {
-    std::vector<std::pair<const RecordView*, std::uint32_t>> sorted;
-    for (const std::uint32_t gid : gids) {
+    const auto n = static_cast<std::size_t>(*options_.latest);
+    std::unordered_map<std::string_view, std::vector<const Version*>> newest;  // descending
+    auto record = [&](std::uint32_t gid) -> const RecordView& {
         const auto [input, id] = locate(gid);
-        sorted.emplace_back(&indices_[input].record(id), gid);
+        return indices_[input].record(id);
+    };
+    for (const std::uint32_t gid : gids) {
+        const RecordView& r = record(gid);
+        auto& top = newest[r.name];
+        auto at =
+            std::find_if(top.begin(), top.end(), [&](const Version* v) { return r.version >= *v; });
+        if ((at != top.end() && **at == r.version) || (at == top.end() && top.size() >= n)) {
+            continue;  // already there, or older than the N kept
+        }
+        top.insert(at, &r.version);
+        if (top.size() > n) {
+            top.pop_back();
+        }
     }
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-        if (a.first->name != b.first->name) {
-            return a.first->name < b.first->name;
-        }
-        if (const auto order = a.first->version <=> b.first->version; order != 0) {
-            return order > 0;
-        }
-        return a.second < b.second;
+    std::erase_if(gids, [&](std::uint32_t gid) {
+        const RecordView& r = record(gid);
+        return r.version < *newest[r.name].back();
     });
-    gids.clear();
-    int distinct = 0;
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-        const RecordView& r = *sorted[i].first;
-        if (i == 0 || r.name != sorted[i - 1].first->name) {
-            distinct = 1;
-        } else if (r.version != sorted[i - 1].first->version) {
-            ++distinct;
-        }
-        if (distinct <= *options_.latest) {
-            gids.push_back(sorted[i].second);
-        }
-    }
 }
 
 void Selector::seed() {
@@ -296,8 +294,9 @@ void Selector::close() {
         const std::uint32_t gid = queue_.back();
         queue_.pop_back();
         const auto [input, id] = locate(gid);
-        for (const std::string_view text : indices_[input].depends(id)) {
-            const SpecCache::Id spec = specs_.intern(text);
+        // By position: looking up candidates reads more records, which may move depends().
+        for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
+            const SpecCache::Id spec = specs_.intern(indices_[input].depends(id)[k]);
             const auto& entry = specs_.entry(spec);
             if (entry.is_virtual) {
                 continue;
@@ -336,8 +335,8 @@ bool Selector::satisfied(SpecCache::Id id, std::uint32_t platform,
 auto Selector::first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint64_t, bool>& memo)
     -> const SpecCache::Entry* {
     const auto [input, id] = locate(gid);
-    for (const std::string_view text : indices_[input].depends(id)) {
-        const SpecCache::Id spec = specs_.intern(text);
+    for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
+        const SpecCache::Id spec = specs_.intern(indices_[input].depends(id)[k]);
         const auto& entry = specs_.entry(spec);
         if (!entry.is_virtual && entry.spec && !satisfied(spec, input_platform_[input], memo)) {
             return &entry;
@@ -366,10 +365,9 @@ void Selector::prune() {
         for (const auto& [gid, entry] : drops) {
             selected_[gid] = 0;
             const auto [input, id] = locate(gid);
-            result_.dropped.push_back(
-                DroppedRecord{{inputs_[input].channel, inputs_[input].subdir},
-                              std::string(indices_[input].record(id).filename),
-                              std::string(entry->text)});
+            result_.dropped.push_back(DroppedRecord{{inputs_[input].channel, inputs_[input].subdir},
+                                                    std::string(indices_[input].filename(id)),
+                                                    std::string(entry->text)});
         }
     }
 }
@@ -378,13 +376,13 @@ auto Selector::finish() -> SelectionResult {
     auto where = [&](std::uint32_t gid) {
         const auto [input, id] = locate(gid);
         return std::make_pair(SubdirKey{inputs_[input].channel, inputs_[input].subdir},
-                              std::string(indices_[input].record(id).filename));
+                              std::string(indices_[input].filename(id)));
     };
     for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
         auto& files = result_.files[{inputs_[i].channel, inputs_[i].subdir}];
         for (std::uint32_t id = 0; id < indices_[i].size(); ++id) {
             if (selected_[offsets_[i] + id]) {
-                files.emplace(indices_[i].record(id).filename);
+                files.emplace(indices_[i].filename(id));
             }
         }
         for (const std::string& problem : indices_[i].problems()) {

@@ -19,13 +19,14 @@ TEST(RecordIndex, ReadsTheFieldsMatchSpecTestsFromARealRecord) {
         chanmirror::test::fixtures_dir() / "repodata/conda-subchannel-demo/linux-64/repodata.json";
     auto repodata = chanmirror::core::parse_repodata(chanmirror::test::read_bytes(path), "fixture");
     ASSERT_TRUE(repodata) << repodata.error().message;
-    const RecordIndex index = RecordIndex::build(*repodata, "conda-forge", "linux-64");
+    RecordIndex index = RecordIndex::build(*repodata, "conda-forge", "linux-64");
     EXPECT_EQ(index.size(), 2709u);
-    EXPECT_TRUE(index.problems().empty());
     EXPECT_EQ(index.names().size(), 63u);
     EXPECT_EQ(index.named("python").size(), 50u);
     EXPECT_EQ(index.named("setuptools").size(), 813u);
     EXPECT_TRUE(index.named("numpy").empty());
+    index.load_all();
+    EXPECT_TRUE(index.problems().empty());
 
     const auto& ids = index.named("python");
     const auto it = std::find_if(ids.begin(), ids.end(), [&](std::uint32_t id) {
@@ -60,8 +61,16 @@ TEST(RecordIndex, EscapesFeatureListsDefaultsAndUnreadableRecords) {
     repodata.packages["badver-1-0.tar.bz2"] = R"({"build":"0","name":"badver","version":"1 2"})";
     repodata.conda_packages["c-2-1.conda"] =
         R"({"build":"1","build_number":1,"license":null,"name":"c","version":"2"})";
-    const RecordIndex index = RecordIndex::build(repodata, "ch", "noarch");
-    ASSERT_EQ(index.size(), 4u);
+    repodata.packages["b-1-0.tar.bz2"] = R"({"build":"0","name":"other","version":"1"})";
+    repodata.packages["odd.tar.bz2"] = R"({"build":"0","name":"odd","version":"1"})";
+    RecordIndex index = RecordIndex::build(repodata, "ch", "noarch");
+    ASSERT_EQ(index.size(), 6u);
+    EXPECT_EQ(index.problems().size(), 0u);     // nothing read yet but the odd file name
+    ASSERT_EQ(index.named("odd").size(), 1u);   // grouped by its record's name
+    EXPECT_TRUE(index.named("other").empty());  // only its file name counts
+    EXPECT_TRUE(index.named("b").empty());      // whose record disagrees: reported
+    ASSERT_EQ(index.problems().size(), 1u);
+    EXPECT_EQ(index.problems()[0], "b-1-0.tar.bz2: name 'other' differs from the file name");
     ASSERT_EQ(index.named("a").size(), 1u);
     const auto& a = index.record(index.named("a")[0]);
     EXPECT_EQ(a.license, "A\"B");
@@ -72,9 +81,10 @@ TEST(RecordIndex, EscapesFeatureListsDefaultsAndUnreadableRecords) {
     EXPECT_EQ(c.license, "");
     EXPECT_EQ(c.build_number, 1);
     EXPECT_TRUE(index.named("badver").empty());
-    ASSERT_EQ(index.problems().size(), 2u);
-    EXPECT_NE(index.problems()[0].find("badver-1-0.tar.bz2"), std::string::npos);
-    EXPECT_EQ(index.problems()[1], "noname-1-0.tar.bz2: no name");
+    EXPECT_TRUE(index.named("noname").empty());
+    ASSERT_EQ(index.problems().size(), 3u);
+    EXPECT_NE(index.problems()[1].find("badver-1-0.tar.bz2"), std::string::npos);
+    EXPECT_EQ(index.problems()[2], "noname-1-0.tar.bz2: no name");
 }
 
 TEST(SpecCache, ParsesEachTextOnceAndMarksVirtualAndInvalidSpecs) {
