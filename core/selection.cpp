@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/record_view.hpp"
 
@@ -14,6 +15,13 @@ namespace {
 
 constexpr std::uint32_t every_platform = UINT32_MAX;
 constexpr std::string_view implicit_include = "*";
+
+struct Candidates {
+    std::vector<std::uint32_t> gids;
+    bool followed = false;  // all of them selected by the closure already
+};
+
+constexpr SpecCache::Id unset_id = UINT32_MAX;
 
 struct Missing {
     std::uint32_t first_gid = 0;
@@ -39,13 +47,14 @@ class Selector {
     bool allowed(std::uint32_t gid);
     template <typename F>
     void for_each_named(const MatchSpec& spec, const std::vector<std::uint32_t>& inputs, F f);
-    auto candidates(SpecCache::Id spec, std::uint32_t platform)
-        -> const std::vector<std::uint32_t>&;
+    auto candidates(SpecCache::Id spec, std::uint32_t platform) -> Candidates&;
+    auto dependency(std::uint32_t input, std::uint32_t id, std::size_t k) -> SpecCache::Id;
     void keep_latest(std::vector<std::uint32_t>& gids) const;
     auto inputs_of(std::uint32_t platform) const -> const std::vector<std::uint32_t>&;
     void follow(std::uint32_t gid, SpecCache::Id spec, std::uint32_t platform);
     bool satisfied(SpecCache::Id spec, std::uint32_t platform,
                    std::unordered_map<std::uint64_t, bool>& memo);
+    bool depends_on_any(std::uint32_t gid, const std::vector<std::uint8_t>& affected);
     auto first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint64_t, bool>& memo)
         -> const SpecCache::Entry*;
 
@@ -68,7 +77,8 @@ class Selector {
     std::vector<std::int8_t> allowed_;  // per gid: -1 not yet known
     std::vector<std::uint8_t> selected_;
     std::vector<std::uint32_t> queue_;
-    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> candidates_;
+    std::unordered_map<std::uint64_t, Candidates> candidates_;
+    std::vector<std::vector<SpecCache::Id>> dependency_ids_;  // per input, as its depends()
     std::map<std::pair<SpecCache::Id, std::uint32_t>, Missing> missing_;
     std::map<SpecCache::Id, std::uint32_t> invalid_;  // spec -> first record needing it
 };
@@ -143,6 +153,7 @@ void Selector::index_inputs() {
             }
         }
     }
+    dependency_ids_.resize(inputs_.size());
     allowed_.assign(total, -1);
     selected_.assign(total, 0);
 }
@@ -204,8 +215,7 @@ void Selector::for_each_named(const MatchSpec& spec, const std::vector<std::uint
     }
 }
 
-auto Selector::candidates(SpecCache::Id id, std::uint32_t platform)
-    -> const std::vector<std::uint32_t>& {
+auto Selector::candidates(SpecCache::Id id, std::uint32_t platform) -> Candidates& {
     const std::uint64_t key = memo_key(id, platform);
     if (const auto it = candidates_.find(key); it != candidates_.end()) {
         return it->second;
@@ -223,7 +233,7 @@ auto Selector::candidates(SpecCache::Id id, std::uint32_t platform)
     if (options_.latest) {
         keep_latest(found);
     }
-    return candidates_.emplace(key, std::move(found)).first->second;
+    return candidates_.emplace(key, Candidates{std::move(found), false}).first->second;
 }
 
 // Keeps the records whose version is among the N newest of their name (equal versions once).
@@ -258,7 +268,7 @@ void Selector::seed() {
     for (const SpecCache::Id id : includes_) {
         std::size_t found = 0;
         for (std::uint32_t p = 0; p < platforms_.size(); ++p) {
-            for (const std::uint32_t gid : candidates(id, p)) {
+            for (const std::uint32_t gid : candidates(id, p).gids) {
                 ++found;
                 if (!selected_[gid]) {
                     selected_[gid] = 1;
@@ -274,19 +284,37 @@ void Selector::seed() {
 }
 
 void Selector::follow(std::uint32_t gid, SpecCache::Id spec, std::uint32_t platform) {
-    const auto& found = candidates(spec, platform);
-    if (found.empty()) {
+    Candidates& found = candidates(spec, platform);
+    if (found.gids.empty()) {
         Missing& m = missing_[{spec, platform}];
         m.first_gid = m.dependents == 0 ? gid : m.first_gid;
         ++m.dependents;
     }
-    for (const std::uint32_t c : found) {
+    if (found.followed) {
+        return;
+    }
+    found.followed = true;
+    for (const std::uint32_t c : found.gids) {
         if (!selected_[c]) {
             selected_[c] = 1;
             queue_.push_back(c);
             ++result_.closure_added;
         }
     }
+}
+
+// The k-th depends entry of a record, interned once.
+auto Selector::dependency(std::uint32_t input, std::uint32_t id, std::size_t k) -> SpecCache::Id {
+    const RecordView& r = indices_[input].record(id);
+    auto& ids = dependency_ids_[input];
+    const std::size_t at = r.depends_begin + k;
+    if (ids.size() < r.depends_begin + r.depends_count) {
+        ids.resize(r.depends_begin + r.depends_count, unset_id);
+    }
+    if (ids[at] == unset_id) {
+        ids[at] = specs_.intern(indices_[input].depends(id)[k]);
+    }
+    return ids[at];
 }
 
 void Selector::close() {
@@ -296,7 +324,7 @@ void Selector::close() {
         const auto [input, id] = locate(gid);
         // By position: looking up candidates reads more records, which may move depends().
         for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
-            const SpecCache::Id spec = specs_.intern(indices_[input].depends(id)[k]);
+            const SpecCache::Id spec = dependency(input, id, k);
             const auto& entry = specs_.entry(spec);
             if (entry.is_virtual) {
                 continue;
@@ -336,7 +364,7 @@ auto Selector::first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint
     -> const SpecCache::Entry* {
     const auto [input, id] = locate(gid);
     for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
-        const SpecCache::Id spec = specs_.intern(indices_[input].depends(id)[k]);
+        const SpecCache::Id spec = dependency(input, id, k);
         const auto& entry = specs_.entry(spec);
         if (!entry.is_virtual && entry.spec && !satisfied(spec, input_platform_[input], memo)) {
             return &entry;
@@ -349,11 +377,12 @@ auto Selector::first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint
 // rounds repeat until none drops. This reaches the largest closed subset in any order.
 void Selector::prune() {
     std::unordered_map<std::uint64_t, bool> memo;
+    std::vector<std::uint8_t> affected;  // per spec: may have lost its match; empty: all
     for (;;) {
         memo.clear();
         std::vector<std::pair<std::uint32_t, const SpecCache::Entry*>> drops;
         for (std::uint32_t gid = 0; gid < selected_.size(); ++gid) {
-            if (selected_[gid]) {
+            if (selected_[gid] && (affected.empty() || depends_on_any(gid, affected))) {
                 if (const auto* entry = first_unsatisfied(gid, memo)) {
                     drops.emplace_back(gid, entry);
                 }
@@ -362,14 +391,34 @@ void Selector::prune() {
         if (drops.empty()) {
             return;
         }
+        std::unordered_set<std::string_view> names;
         for (const auto& [gid, entry] : drops) {
             selected_[gid] = 0;
             const auto [input, id] = locate(gid);
+            names.insert(indices_[input].record(id).name);
             result_.dropped.push_back(DroppedRecord{{inputs_[input].channel, inputs_[input].subdir},
                                                     std::string(indices_[input].filename(id)),
                                                     std::string(entry->text)});
         }
+        // Only records depending on a name that lost records can become unsatisfied.
+        affected.assign(specs_.size(), 0);
+        for (SpecCache::Id spec = 0; spec < specs_.size(); ++spec) {
+            const auto& e = specs_.entry(spec);
+            affected[spec] =
+                e.spec && (!e.spec->has_exact_name() || names.contains(e.spec->name()));
+        }
     }
+}
+
+bool Selector::depends_on_any(std::uint32_t gid, const std::vector<std::uint8_t>& affected) {
+    const auto [input, id] = locate(gid);
+    for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
+        const SpecCache::Id spec = dependency(input, id, k);
+        if (spec < affected.size() && affected[spec]) {
+            return true;
+        }
+    }
+    return false;
 }
 
 auto Selector::finish() -> SelectionResult {
