@@ -64,7 +64,8 @@ class Selector {
 
     std::vector<SpecCache::Id> includes_;
     std::vector<MatchSpec> excludes_;
-    std::unordered_map<std::string, std::vector<const MatchSpec*>> pins_;  // by exact name
+    // By exact name; keys view the specs' names in specs_ (stable).
+    std::unordered_map<std::string_view, std::vector<const MatchSpec*>> pins_;
     SpecCache specs_;  // include specs and depends texts
 
     std::vector<RecordIndex> indices_;
@@ -179,7 +180,7 @@ bool Selector::allowed(std::uint32_t gid) {
     bool ok = record.valid;
     if (ok) {
         const RecordFields f = indices_[input].fields(id);
-        if (const auto pins = pins_.find(std::string(record.name)); pins != pins_.end()) {
+        if (const auto pins = pins_.find(record.name); pins != pins_.end()) {
             ok = std::all_of(pins->second.begin(), pins->second.end(),
                              [&](const MatchSpec* pin) { return pin->matches(f); });
         }
@@ -428,11 +429,20 @@ auto Selector::finish() -> SelectionResult {
                               std::string(indices_[input].filename(id)));
     };
     for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
-        auto& files = result_.files[{inputs_[i].channel, inputs_[i].subdir}];
+        // Ids run through packages, then packages.conda, each sorted: merge, then append.
+        std::vector<std::string_view> names[2];
         for (std::uint32_t id = 0; id < indices_[i].size(); ++id) {
             if (selected_[offsets_[i] + id]) {
-                files.emplace(indices_[i].filename(id));
+                const std::string_view name = indices_[i].filename(id);
+                names[name.ends_with(".conda") ? 1 : 0].push_back(name);
             }
+        }
+        std::vector<std::string_view> sorted(names[0].size() + names[1].size());
+        std::merge(names[0].begin(), names[0].end(), names[1].begin(), names[1].end(),
+                   sorted.begin());
+        auto& files = result_.files[{inputs_[i].channel, inputs_[i].subdir}];
+        for (const std::string_view name : sorted) {
+            files.emplace_hint(files.end(), name);
         }
         for (const std::string& problem : indices_[i].problems()) {
             result_.unreadable.push_back(inputs_[i].channel + "/" + inputs_[i].subdir + "/" +
