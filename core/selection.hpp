@@ -27,6 +27,9 @@
 // otherwise every record is a seed of the implicit include spec `*` (so excludes and
 // latest-N per name apply), followed by the same closure and pruning.
 //
+// Records are found by the name in their file name ({name}-{version}-{build}.ext, CEP 26) and
+// read only when their name is looked up; a record whose `name` differs from its file name
+// is reported in `unreadable` and never selected.
 // `.conda` and `.tar.bz2` of one build are separate records; a spec selects both.
 // `channel::name` specs compare the channel with SelectionInput::channel by name
 // ("conda-forge" matches "https://conda.anaconda.org/conda-forge").

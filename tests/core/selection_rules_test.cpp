@@ -253,6 +253,30 @@ TEST(SelectionRules, UnmatchedIncludeIsReportedAndSelectsNothing) {
     EXPECT_EQ(r.unmatched_includes, std::vector<std::string>{"python=999"});
 }
 
+TEST(SelectionRules, GlobIncludeSeedsEveryMatchingNameAndPinsNothing) {
+    // `lib*` seeds libfoo and libbar (latest 1 per name); app's `libfoo` dependency is not
+    // restricted by it, and latest applies to that dependency's own candidates.
+    const RepoData linux = channel("linux-64", {{"libfoo", "1.0", "0", {}},
+                                                {"libfoo", "2.0", "0", {}},
+                                                {"libbar", "1.0", "0", {}},
+                                                {"app", "1.0", "0", {"libfoo <2"}}});
+    const auto r = run({{"c", "linux-64", &linux}}, {{"lib*", "app"}, {}, 1});
+    EXPECT_EQ(files_of(r, "c", "linux-64"),
+              (Files{"app-1.0-0.tar.bz2", "libbar-1.0-0.tar.bz2", "libfoo-1.0-0.tar.bz2",
+                     "libfoo-2.0-0.tar.bz2"}));
+}
+
+TEST(SelectionRules, RecordWhoseNameDiffersFromItsFileNameIsReportedNeverSelected) {
+    RepoData linux = channel("linux-64", {{"a", "1.0", "0", {}}});
+    linux.packages["b-1.0-0.tar.bz2"] =
+        R"({"build":"0","build_number":0,"depends":[],"name":"a","version":"1.0"})";
+    const auto r = run({{"c", "linux-64", &linux}}, {{"a", "b"}, {}, {}});
+    EXPECT_EQ(files_of(r, "c", "linux-64"), Files{"a-1.0-0.tar.bz2"});
+    EXPECT_EQ(r.unmatched_includes, std::vector<std::string>{"b"});
+    ASSERT_EQ(r.unreadable.size(), 1u);
+    EXPECT_EQ(r.unreadable[0], "c/linux-64/b-1.0-0.tar.bz2: name 'a' differs from the file name");
+}
+
 TEST(SelectionRules, ListingSummaryAndDetails) {
     const RepoData linux = channel(
         "linux-64",
