@@ -32,7 +32,8 @@
 // is reported in `unreadable` and never selected.
 // `.conda` and `.tar.bz2` of one build are separate records; a spec selects both.
 // `channel::name` specs compare the channel with SelectionInput::channel by name
-// ("conda-forge" matches "https://conda.anaconda.org/conda-forge").
+// ("conda-forge" matches "https://conda.anaconda.org/conda-forge"); `url=` brackets never
+// match (repodata records carry no URL).
 
 #include <cstddef>
 #include <map>
