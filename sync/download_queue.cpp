@@ -11,6 +11,7 @@
 
 #include "config/channel.hpp"
 #include "io/file_handle.hpp"
+#include "sync/verify_pool.hpp"
 
 namespace chanmirror::sync {
 namespace {
@@ -23,7 +24,7 @@ fs::path partial_path(const fs::path& target) {
 }
 
 // What to do after an attempt.
-enum class Next { done, retry_resume, retry_fresh, fail };
+enum class Next { verify, retry_resume, retry_fresh, fail };
 
 // One file's download across attempts.
 class Job {
@@ -36,15 +37,13 @@ class Job {
         first_chunk_ = true;
         sink_error_.clear();
         oversize_ = false;
-        hasher_ = io::Hasher();
         written_ = 0;
         auto path = partial_path(item_.target);
         std::error_code ec;
         auto existing = fs::exists(path, ec) ? fs::file_size(path, ec) : 0;
-        if (ec || existing >= item_.expected.size || !rehash_existing(path)) {
+        if (ec || existing >= item_.expected.size) {
             fs::remove(path, ec);
             existing = 0;
-            hasher_ = io::Hasher();
         }
         auto handle = io::FileHandle::open_append(path);
         if (!handle)
@@ -72,7 +71,6 @@ class Job {
             sink_error_ = r.error().message;
             return false;
         }
-        hasher_.update(chunk.data(), chunk.size());
         written_ += chunk.size();
         if (progress_ != nullptr)
             progress_->add_bytes(chunk.size());
@@ -95,46 +93,25 @@ class Job {
                      std::to_string(item_.expected.size) + " bytes";
             return Next::retry_resume;
         }
-        digests_ = hasher_.finish();
-        const auto& want = item_.expected;
-        bool by_sha = !want.sha256.empty();
-        auto got = by_sha ? digests_.sha256_hex() : digests_.md5_hex();
-        if (got != (by_sha ? want.sha256 : want.md5)) {
-            return discard(std::string(by_sha ? "sha256" : "md5") + " mismatch: expected " +
-                           (by_sha ? want.sha256 : want.md5) + ", got " + got);
-        }
-        return promote();
+        if (auto closed = file_.close(); !closed)
+            return failed(closed.error().message);
+        return Next::verify;
     }
+
+    // The pool found other bytes than the record lists: start over from zero.
+    Next rejected(std::string why) { return discard(std::move(why)); }
 
     [[nodiscard]] int attempts() const { return attempts_; }
     [[nodiscard]] const std::string& error() const { return error_; }
-    [[nodiscard]] const io::Digests& digests() const { return digests_; }
     void close() { (void)file_.close(); }
 
   private:
-    // Feeds the bytes already in a .partial to the hasher; false if unreadable.
-    bool rehash_existing(const fs::path& path) {
-        auto in = io::FileHandle::open_read(path);
-        if (!in)
-            return false;
-        std::vector<char> buf(1 << 20);
-        for (;;) {
-            auto n = in->read(buf.data(), buf.size());
-            if (!n)
-                return false;
-            if (*n == 0)
-                return true;
-            hasher_.update(buf.data(), *n);
-        }
-    }
-
     // The server ignored Range and sent the whole file.
     bool restart_from_zero() {
         if (::ftruncate(file_.fd(), 0) != 0) {
             sink_error_ = "cannot truncate " + partial_path(item_.target).string();
             return false;
         }
-        hasher_ = io::Hasher();
         written_ = 0;
         range_from_ = 0;
         return true;
@@ -153,22 +130,9 @@ class Job {
         return Next::fail;
     }
 
-    Next promote() {
-        auto path = partial_path(item_.target);
-        if (auto r = file_.close(); !r)
-            return failed(r.error().message);
-        std::error_code ec;
-        fs::rename(path, item_.target, ec);
-        if (ec)
-            return failed("cannot rename " + path.string() + ": " + ec.message());
-        return Next::done;
-    }
-
     const DownloadItem& item_;
     Progress* progress_;
     io::FileHandle file_;
-    io::Hasher hasher_;
-    io::Digests digests_;
     std::uint64_t written_ = 0;
     std::uint64_t range_from_ = 0;
     bool first_chunk_ = true;
@@ -192,7 +156,7 @@ class Scheduler {
     }
 
     DownloadReport run() {
-        while (!ready_.empty() || !waiting_.empty() || !active_.empty()) {
+        while (!ready_.empty() || !waiting_.empty() || !active_.empty() || pool_.pending() > 0) {
             wake_due();
             while (active_.size() < static_cast<std::size_t>(std::max(1, options_.jobs)) &&
                    !ready_.empty()) {
@@ -201,8 +165,11 @@ class Scheduler {
             }
             auto wait = next_wake();
             if (active_.empty()) {
+                // Nothing on the wire: wait for a verification, or the next retry's backoff.
                 if (ready_.empty())
-                    std::this_thread::sleep_for(wait);  // backoff before a retry
+                    collect_verified(pool_.pending() > 0 ? wait : std::chrono::milliseconds(0));
+                if (ready_.empty() && pool_.pending() == 0 && !waiting_.empty())
+                    std::this_thread::sleep_for(next_wake());
                 continue;
             }
             for (auto& [id, response] :
@@ -212,6 +179,7 @@ class Scheduler {
                 report_.bytes += response.body_bytes;
                 handle(index, response);
             }
+            collect_verified(std::chrono::milliseconds(0));
             if (progress_ != nullptr)
                 progress_->tick();
         }
@@ -222,7 +190,7 @@ class Scheduler {
     void start(std::size_t index) {
         auto request = jobs_[index].begin();
         if (!request)
-            return finish(index, false, request.error().message);
+            return finish(index, false, request.error().message, {});
         Job* job = &jobs_[index];
         auto id = client_.start(std::move(*request), [job](long status, std::string_view chunk) {
             return job->on_chunk(status, chunk);
@@ -233,22 +201,42 @@ class Scheduler {
     void handle(std::size_t index, const HttpResponse& response) {
         auto& job = jobs_[index];
         auto next = job.complete(response);
-        if (next == Next::done)
-            return finish(index, true, "");
+        if (next == Next::verify) {
+            auto partial = partial_path(items_[index].target);
+            return pool_.submit({index, partial, items_[index].target, items_[index].expected});
+        }
+        retry_or_fail(index, next, response.retry_after_s);
+    }
+
+    void retry_or_fail(std::size_t index, Next next, std::optional<long> retry_after) {
+        auto& job = jobs_[index];
         job.close();
         if (next == Next::fail || job.attempts() > options_.retry.retries)
-            return finish(index, false, job.error());
+            return finish(index, false, job.error(), {});
         ++report_.retries;
-        auto delay = retry_delay(job.attempts(), response.retry_after_s, options_.retry, rng_);
+        auto delay = retry_delay(job.attempts(), retry_after, options_.retry, rng_);
         waiting_.emplace(Clock::now() + delay, index);
     }
 
-    void finish(std::size_t index, bool ok, const std::string& error) {
+    void collect_verified(std::chrono::milliseconds wait) {
+        for (auto& outcome : pool_.take(wait)) {
+            if (outcome.ok) {
+                finish(outcome.index, true, "", outcome.digests);
+            } else if (outcome.mismatch) {
+                retry_or_fail(outcome.index, jobs_[outcome.index].rejected(outcome.error),
+                              std::nullopt);
+            } else {
+                finish(outcome.index, false, outcome.error, {});
+            }
+        }
+    }
+
+    void finish(std::size_t index, bool ok, const std::string& error, const io::Digests& digests) {
         auto& result = report_.results[index];
         result.ok = ok;
         result.attempts = jobs_[index].attempts();
         if (ok)
-            result.digests = jobs_[index].digests();
+            result.digests = digests;
         if (!ok)
             result.error = error;
         if (progress_ != nullptr)
@@ -281,6 +269,7 @@ class Scheduler {
     std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
     std::map<HttpClient::Id, std::size_t> active_;
     DownloadReport report_;
+    VerifyPool pool_{2};
     std::mt19937_64 rng_{std::random_device{}()};
 };
 

@@ -159,6 +159,7 @@ struct HttpClient::Impl {
         curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
         curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);  // fewer callbacks and write()s
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_s);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, options.low_speed_time_s);

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Builds a bench upstream channel: N package files (the real fixture packages, copied under
-unique names) in <out>/<channel>/{linux-64,noarch}/ with a repodata.json listing them."""
+"""Builds a bench upstream channel: N package files (the real fixture packages, hard-linked under
+new names) in <out>/{linux-64,noarch}/ with a repodata.json listing them. Like a real channel,
+each package name has several versions (VERSIONS_PER_NAME files per name)."""
 import hashlib
 import json
 import os
 import shutil
 import sys
+
+VERSIONS_PER_NAME = 10
 
 
 def main():
@@ -25,8 +28,9 @@ def main():
     for i in range(count):
         subdir, path, fn = sources[i % len(sources)]
         ext = ".conda" if fn.endswith(".conda") else ".tar.bz2"
-        name = "bench%05d" % i
-        new_fn = "%s-1.0-h%05d_0%s" % (name, i, ext)
+        name = "bench%04d" % (i // VERSIONS_PER_NAME)
+        version = "1.%d" % (i % VERSIONS_PER_NAME)
+        new_fn = "%s-%s-h%05d_0%s" % (name, version, i, ext)
         dest_dir = os.path.join(out, subdir)
         os.makedirs(dest_dir, exist_ok=True)
         dest = os.path.join(dest_dir, new_fn)
@@ -38,7 +42,7 @@ def main():
         section = "packages.conda" if ext == ".conda" else "packages"
         repodata[subdir][section][new_fn] = {
             "build": "h%05d_0" % i, "build_number": 0, "depends": [], "md5": md5, "name": name,
-            "sha256": sha, "size": size, "subdir": subdir, "version": "1.0"}
+            "sha256": sha, "size": size, "subdir": subdir, "version": version}
     for subdir, rd in repodata.items():
         with open(os.path.join(out, subdir, "repodata.json"), "w") as f:
             json.dump(rd, f, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,98 @@
+#include "sync/verify_pool.hpp"
+
+namespace chanmirror::sync {
+
+VerifyOutcome verify_and_promote(const VerifyTask& task) {
+    VerifyOutcome out;
+    out.index = task.index;
+    auto digests = io::hash_file(task.partial);
+    if (!digests) {
+        out.error = digests.error().message;
+        return out;
+    }
+    const auto& want = task.expected;
+    bool by_sha = !want.sha256.empty();
+    auto got = by_sha ? digests->sha256_hex() : digests->md5_hex();
+    if (digests->size != want.size || got != (by_sha ? want.sha256 : want.md5)) {
+        out.mismatch = true;
+        out.error = digests->size != want.size
+                        ? "size " + std::to_string(digests->size) + ", expected " +
+                              std::to_string(want.size)
+                        : std::string(by_sha ? "sha256" : "md5") + " mismatch: expected " +
+                              (by_sha ? want.sha256 : want.md5) + ", got " + got;
+        std::error_code ec;
+        std::filesystem::remove(task.partial, ec);
+        return out;
+    }
+    std::error_code ec;
+    std::filesystem::rename(task.partial, task.target, ec);
+    if (ec) {
+        out.error = "cannot rename " + task.partial.string() + ": " + ec.message();
+        return out;
+    }
+    out.ok = true;
+    out.digests = *digests;
+    return out;
+}
+
+VerifyPool::VerifyPool(int threads) {
+    for (int i = 0; i < std::max(1, threads); ++i)
+        threads_.emplace_back([this] { work(); });
+}
+
+VerifyPool::~VerifyPool() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    task_ready_.notify_all();
+    for (auto& t : threads_)
+        t.join();
+}
+
+void VerifyPool::submit(VerifyTask task) {
+    {
+        std::lock_guard lock(mutex_);
+        tasks_.push_back(std::move(task));
+        ++pending_;
+    }
+    task_ready_.notify_one();
+}
+
+std::vector<VerifyOutcome> VerifyPool::take(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (outcomes_.empty() && pending_ > 0) {
+        outcome_ready_.wait_for(lock, timeout, [&] { return !outcomes_.empty(); });
+    }
+    std::vector<VerifyOutcome> out;
+    out.swap(outcomes_);
+    return out;
+}
+
+std::size_t VerifyPool::pending() const {
+    std::lock_guard lock(mutex_);
+    return pending_;
+}
+
+void VerifyPool::work() {
+    for (;;) {
+        VerifyTask task;
+        {
+            std::unique_lock lock(mutex_);
+            task_ready_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+            if (tasks_.empty())
+                return;
+            task = std::move(tasks_.front());
+            tasks_.pop_front();
+        }
+        auto outcome = verify_and_promote(task);
+        {
+            std::lock_guard lock(mutex_);
+            outcomes_.push_back(std::move(outcome));
+            --pending_;
+        }
+        outcome_ready_.notify_all();
+    }
+}
+
+}  // namespace chanmirror::sync
