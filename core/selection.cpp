@@ -1,92 +1,17 @@
-// select_files: candidates, seeds, closure and pruning over RecordIndexes (issue 5).
-// The report methods of SelectionResult are in selection_report.cpp.
+// select_files: candidates, seeds and closure over RecordIndexes (issue 5). Pruning and the
+// result are in selection_prune.cpp, the report methods of SelectionResult in
+// selection_report.cpp.
 #include "core/selection.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
-#include <unordered_set>
 
-#include "core/record_view.hpp"
+#include "core/selection_engine.hpp"
 
 namespace chanmirror::core {
 
-namespace {
-
-constexpr std::uint32_t every_platform = UINT32_MAX;
-constexpr std::string_view implicit_include = "*";
-
-struct Candidates {
-    std::vector<std::uint32_t> gids;
-    bool followed = false;  // all of them selected by the closure already
-};
-
-constexpr SpecCache::Id unset_id = UINT32_MAX;
-
-struct Missing {
-    std::uint32_t first_gid = 0;
-    std::size_t dependents = 0;
-};
-
-class Selector {
-  public:
-    Selector(const std::vector<SelectionInput>& inputs, const SelectionOptions& options)
-        : inputs_(inputs), options_(options) {}
-
-    auto prepare() -> Result<void>;
-    void seed();
-    void close();
-    void prune();
-    auto finish() -> SelectionResult;
-
-  private:
-    auto parse_specs() -> Result<void>;
-    void index_inputs();
-    auto locate(std::uint32_t gid) const -> std::pair<std::uint32_t, std::uint32_t>;
-    auto fields(std::uint32_t gid) const -> RecordFields;
-    bool allowed(std::uint32_t gid);
-    template <typename F>
-    void for_each_named(const MatchSpec& spec, const std::vector<std::uint32_t>& inputs, F f);
-    auto candidates(SpecCache::Id spec, std::uint32_t platform) -> Candidates&;
-    auto dependency(std::uint32_t input, std::uint32_t id, std::size_t k) -> SpecCache::Id;
-    void keep_latest(std::vector<std::uint32_t>& gids) const;
-    auto inputs_of(std::uint32_t platform) const -> const std::vector<std::uint32_t>&;
-    void follow(std::uint32_t gid, SpecCache::Id spec, std::uint32_t platform);
-    bool satisfied(SpecCache::Id spec, std::uint32_t platform,
-                   std::unordered_map<std::uint64_t, bool>& memo);
-    bool depends_on_any(std::uint32_t gid, const std::vector<std::uint8_t>& affected);
-    auto first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint64_t, bool>& memo)
-        -> const SpecCache::Entry*;
-
-    const std::vector<SelectionInput>& inputs_;
-    const SelectionOptions& options_;
-    SelectionResult result_;
-
-    std::vector<SpecCache::Id> includes_;
-    std::vector<MatchSpec> excludes_;
-    // By exact name; keys view the specs' names in specs_ (stable).
-    std::unordered_map<std::string_view, std::vector<const MatchSpec*>> pins_;
-    SpecCache specs_;  // include specs and depends texts
-
-    std::vector<RecordIndex> indices_;
-    std::vector<std::uint32_t> offsets_;  // gid = offsets_[input] + record id
-    std::vector<std::string> platforms_;
-    std::vector<std::vector<std::uint32_t>> context_;  // per platform: its inputs
-    std::vector<std::uint32_t> all_inputs_;
-    std::vector<std::uint32_t> input_platform_;  // every_platform for noarch inputs
-
-    std::vector<std::int8_t> allowed_;  // per gid: -1 not yet known
-    std::vector<std::uint8_t> selected_;
-    std::vector<std::uint32_t> queue_;
-    std::unordered_map<std::uint64_t, Candidates> candidates_;
-    std::vector<std::vector<SpecCache::Id>> dependency_ids_;  // per input, as its depends()
-    std::map<std::pair<SpecCache::Id, std::uint32_t>, Missing> missing_;
-    std::map<SpecCache::Id, std::uint32_t> invalid_;  // spec -> first record needing it
-};
-
-std::uint64_t memo_key(SpecCache::Id spec, std::uint32_t platform) {
-    return (static_cast<std::uint64_t>(spec) << 32) | platform;
-}
+namespace detail {
 
 auto Selector::prepare() -> Result<void> {
     if (options_.latest && *options_.latest < 1) {
@@ -195,27 +120,7 @@ auto Selector::inputs_of(std::uint32_t platform) const -> const std::vector<std:
     return platform == every_platform ? all_inputs_ : context_[platform];
 }
 
-// Calls f(gid) for every valid record of `inputs` that the name of `spec` may match.
-template <typename F>
-void Selector::for_each_named(const MatchSpec& spec, const std::vector<std::uint32_t>& inputs,
-                              F f) {
-    for (const std::uint32_t input : inputs) {
-        RecordIndex& index = indices_[input];
-        if (spec.has_exact_name()) {
-            for (const std::uint32_t id : index.named(spec.name())) {
-                f(offsets_[input] + id);
-            }
-            continue;
-        }
-        index.load_all();
-        for (std::uint32_t id = 0; id < index.size(); ++id) {
-            if (index.record(id).valid) {
-                f(offsets_[input] + id);
-            }
-        }
-    }
-}
-
+// The candidates of a spec in a platform's context (issue 5 step 1), computed once.
 auto Selector::candidates(SpecCache::Id id, std::uint32_t platform) -> Candidates& {
     const std::uint64_t key = memo_key(id, platform);
     if (const auto it = candidates_.find(key); it != candidates_.end()) {
@@ -346,124 +251,9 @@ void Selector::close() {
     }
 }
 
-bool Selector::satisfied(SpecCache::Id id, std::uint32_t platform,
-                         std::unordered_map<std::uint64_t, bool>& memo) {
-    const std::uint64_t key = memo_key(id, platform);
-    if (const auto it = memo.find(key); it != memo.end()) {
-        return it->second;
-    }
-    const MatchSpec& spec = *specs_.entry(id).spec;
-    bool found = false;
-    for_each_named(spec, inputs_of(platform), [&](std::uint32_t gid) {
-        found = found || (selected_[gid] && spec.matches(fields(gid)));
-    });
-    memo.emplace(key, found);
-    return found;
-}
+}  // namespace detail
 
-auto Selector::first_unsatisfied(std::uint32_t gid, std::unordered_map<std::uint64_t, bool>& memo)
-    -> const SpecCache::Entry* {
-    const auto [input, id] = locate(gid);
-    for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
-        const SpecCache::Id spec = dependency(input, id, k);
-        const auto& entry = specs_.entry(spec);
-        if (!entry.is_virtual && entry.spec && !satisfied(spec, input_platform_[input], memo)) {
-            return &entry;
-        }
-    }
-    return nullptr;
-}
-
-// Drops are decided on the selection as it stood at the start of each round, then applied;
-// rounds repeat until none drops. This reaches the largest closed subset in any order.
-void Selector::prune() {
-    std::unordered_map<std::uint64_t, bool> memo;
-    std::vector<std::uint8_t> affected;  // per spec: may have lost its match; empty: all
-    for (;;) {
-        memo.clear();
-        std::vector<std::pair<std::uint32_t, const SpecCache::Entry*>> drops;
-        for (std::uint32_t gid = 0; gid < selected_.size(); ++gid) {
-            if (selected_[gid] && (affected.empty() || depends_on_any(gid, affected))) {
-                if (const auto* entry = first_unsatisfied(gid, memo)) {
-                    drops.emplace_back(gid, entry);
-                }
-            }
-        }
-        if (drops.empty()) {
-            return;
-        }
-        std::unordered_set<std::string_view> names;
-        for (const auto& [gid, entry] : drops) {
-            selected_[gid] = 0;
-            const auto [input, id] = locate(gid);
-            names.insert(indices_[input].record(id).name);
-            result_.dropped.push_back(DroppedRecord{{inputs_[input].channel, inputs_[input].subdir},
-                                                    std::string(indices_[input].filename(id)),
-                                                    std::string(entry->text)});
-        }
-        // Only records depending on a name that lost records can become unsatisfied.
-        affected.assign(specs_.size(), 0);
-        for (SpecCache::Id spec = 0; spec < specs_.size(); ++spec) {
-            const auto& e = specs_.entry(spec);
-            affected[spec] =
-                e.spec && (!e.spec->has_exact_name() || names.contains(e.spec->name()));
-        }
-    }
-}
-
-bool Selector::depends_on_any(std::uint32_t gid, const std::vector<std::uint8_t>& affected) {
-    const auto [input, id] = locate(gid);
-    for (std::size_t k = 0; k < indices_[input].depends(id).size(); ++k) {
-        const SpecCache::Id spec = dependency(input, id, k);
-        if (spec < affected.size() && affected[spec]) {
-            return true;
-        }
-    }
-    return false;
-}
-
-auto Selector::finish() -> SelectionResult {
-    auto where = [&](std::uint32_t gid) {
-        const auto [input, id] = locate(gid);
-        return std::make_pair(SubdirKey{inputs_[input].channel, inputs_[input].subdir},
-                              std::string(indices_[input].filename(id)));
-    };
-    for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
-        // Ids run through packages, then packages.conda, each sorted: merge, then append.
-        std::vector<std::string_view> names[2];
-        for (std::uint32_t id = 0; id < indices_[i].size(); ++id) {
-            if (selected_[offsets_[i] + id]) {
-                const std::string_view name = indices_[i].filename(id);
-                names[name.ends_with(".conda") ? 1 : 0].push_back(name);
-            }
-        }
-        std::vector<std::string_view> sorted(names[0].size() + names[1].size());
-        std::merge(names[0].begin(), names[0].end(), names[1].begin(), names[1].end(),
-                   sorted.begin());
-        auto& files = result_.files[{inputs_[i].channel, inputs_[i].subdir}];
-        for (const std::string_view name : sorted) {
-            files.emplace_hint(files.end(), name);
-        }
-        for (const std::string& problem : indices_[i].problems()) {
-            result_.unreadable.push_back(inputs_[i].channel + "/" + inputs_[i].subdir + "/" +
-                                         problem);
-        }
-    }
-    for (const auto& [key, m] : missing_) {
-        auto [location, filename] = where(m.first_gid);
-        result_.missing.push_back(MissingDependency{std::string(specs_.entry(key.first).text),
-                                                    platforms_[key.second], std::move(location),
-                                                    std::move(filename), m.dependents});
-    }
-    for (const auto& [spec, gid] : invalid_) {
-        const auto& entry = specs_.entry(spec);
-        const auto [location, filename] = where(gid);
-        result_.invalid_depends.push_back(entry.spec.error().message + " (needed by " +
-                                          location.first + "/" + location.second + "/" + filename +
-                                          ")");
-    }
-    return std::move(result_);
-}
+namespace {
 
 // Without include specs, exclude specs or latest-N: every file, untouched.
 SelectionResult everything(const std::vector<SelectionInput>& inputs) {
@@ -487,7 +277,7 @@ auto select_files(const std::vector<SelectionInput>& inputs, const SelectionOpti
     if (options.include.empty() && options.exclude.empty() && !options.latest) {
         return everything(inputs);
     }
-    Selector selector(inputs, options);
+    detail::Selector selector(inputs, options);
     if (auto ok = selector.prepare(); !ok) {
         return tl::unexpected(ok.error());
     }
