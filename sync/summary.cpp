@@ -1,5 +1,7 @@
 #include "sync/summary.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "io/atomic_file.hpp"
@@ -45,7 +47,8 @@ core::Result<std::filesystem::path> write_summary(const std::filesystem::path& d
     auto text = to_json(summary).dump(2) + "\n";
     auto name = summary.started;
     std::replace(name.begin(), name.end(), ':', '-');
-    auto path = dir / (name + ".json");
+    // Two runs can start in the same second (a cron run and a manual one that exited 3).
+    auto path = dir / (name + "-" + std::to_string(::getpid()) + ".json");
     if (auto r = io::write_file_atomic(path, text); !r)
         return tl::unexpected(r.error());
     if (auto r = io::write_file_atomic(dest / ".chanmirror" / "last-run.json", text); !r) {

@@ -39,7 +39,8 @@ struct RunSummary {
 
 core::Json to_json(const RunSummary& summary);
 
-// Writes DEST/.chanmirror/runs/<started>.json and last-run.json; keeps the newest `keep` runs.
+// Writes DEST/.chanmirror/runs/<started>-<pid>.json and last-run.json; keeps the newest `keep`
+// runs.
 core::Result<std::filesystem::path> write_summary(const std::filesystem::path& dest,
                                                   const RunSummary& summary, std::size_t keep = 60);
 
