@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/commands.hpp"
+#include "config/environment_file.hpp"
 #include "config/mirror_config.hpp"
 #include "sync/sync_job.hpp"
 
@@ -21,6 +22,10 @@ struct SyncArgs {
     bool force = false;
     bool dry_run = false;
     bool verbose = false;
+    std::vector<std::string> specs;
+    std::vector<std::string> exclude;
+    int latest = 0;
+    std::string environment;
 };
 
 // CLI channels replace the config's list; a CLI channel that the config also names keeps the
@@ -38,7 +43,33 @@ std::vector<config::ChannelConfig> chosen_channels(const SyncArgs& args,
     return out;
 }
 
-core::Result<sync::SyncOptions> build_options(const SyncArgs& args) {
+// CLI selection flags replace the config's; an environment.yml adds its dependencies as
+// include specs and, when no channel was named, its channels.
+core::Result<core::SelectionOptions> selection_options(SyncArgs& args, config::MirrorConfig& cfg) {
+    core::SelectionOptions selection;
+    selection.include = args.specs.empty() ? cfg.specs : args.specs;
+    selection.exclude = args.exclude.empty() ? cfg.exclude : args.exclude;
+    if (args.latest > 0) {
+        selection.latest = args.latest;
+    } else {
+        selection.latest = cfg.latest;
+    }
+    if (!args.environment.empty()) {
+        auto env = config::load_environment_file(args.environment);
+        if (!env)
+            return tl::unexpected(env.error());
+        selection.include.insert(selection.include.end(), env->dependencies.begin(),
+                                 env->dependencies.end());
+        if (args.channels.empty() && !env->channels.empty())
+            args.channels = env->channels;
+        for (const auto& p : env->pip)
+            std::cerr << "chanmirror sync: " << args.environment << ": pip dependency '" << p
+                      << "' is not mirrored (conda packages only)\n";
+    }
+    return selection;
+}
+
+core::Result<sync::SyncOptions> build_options(SyncArgs args) {
     config::MirrorConfig cfg;
     if (!args.config_file.empty()) {
         auto loaded = config::load_mirror_config(args.config_file);
@@ -61,6 +92,9 @@ core::Result<sync::SyncOptions> build_options(const SyncArgs& args) {
     if (cfg.dest.empty())
         return core::fail(core::ErrorKind::invalid_input,
                           "no destination: give --dest or 'dest:' in the config");
+    auto selection = selection_options(args, cfg);
+    if (!selection)
+        return tl::unexpected(selection.error());
     auto channels = chosen_channels(args, cfg);
     if (channels.empty())
         return core::fail(core::ErrorKind::invalid_input,
@@ -72,6 +106,7 @@ core::Result<sync::SyncOptions> build_options(const SyncArgs& args) {
     options.dest = cfg.dest;
     options.network = cfg.network;
     options.plan = {cfg.max_delete, args.force};
+    options.selection = std::move(*selection);
     options.dry_run = args.dry_run;
     options.verbose = args.verbose;
     options.progress_tty = ::isatty(STDERR_FILENO) != 0;
@@ -116,6 +151,16 @@ void add_sync_command(CLI::App& root, Runner& run) {
     cmd->add_flag("--dry-run", args->dry_run,
                   "List <channel>/<subdir>/<file> the mirror would hold, change nothing");
     cmd->add_flag("--verbose", args->verbose, "More detail on stderr");
+    cmd->add_option("--spec", args->specs,
+                    "Include packages matching this MatchSpec and their dependencies (repeatable; "
+                    "e.g. 'python 3.12.*', 'numpy>=2', 'conda-forge::pip')");
+    cmd->add_option("--exclude", args->exclude,
+                    "Leave out records matching this MatchSpec (repeatable)");
+    cmd->add_option("--latest", args->latest, "Keep only the N newest versions of each package")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--environment", args->environment,
+                    "environment.yml: its dependencies become --spec, its channels the channels")
+        ->check(CLI::ExistingFile);
     cmd->callback([args, &run] {
         run = [args] {
             auto options = build_options(*args);

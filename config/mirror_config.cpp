@@ -157,11 +157,24 @@ core::Result<void> parse_top_key(const Ctx& ctx, const std::string& key, const Y
         }
         return {};
     }
-    if (key == "default_channels" || key == "subdirs") {
+    if (key == "default_channels" || key == "subdirs" || key == "specs" || key == "exclude") {
         auto list = string_list(ctx, v, key);
         if (!list)
             return tl::unexpected(list.error());
-        (key == "subdirs" ? cfg.subdirs : cfg.default_channels) = *list;
+        auto& target = key == "subdirs"   ? cfg.subdirs
+                       : key == "specs"   ? cfg.specs
+                       : key == "exclude" ? cfg.exclude
+                                          : cfg.default_channels;
+        target = *list;
+        return {};
+    }
+    if (key == "latest") {
+        auto n = scalar<int>(ctx, v, key);
+        if (!n)
+            return tl::unexpected(n.error());
+        if (*n < 1)
+            return tl::unexpected(ctx.error(v, key, "must be a whole number >= 1"));
+        cfg.latest = *n;
         return {};
     }
     if (key == "max_delete") {

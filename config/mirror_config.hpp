@@ -40,6 +40,10 @@ struct MirrorConfig {
     std::vector<ChannelConfig> channels;
     NetworkConfig network;
     double max_delete = 0.10;  // fraction of a subdir's files one run may delete
+    // Package selection (issue 5): include specs, exclude specs, newest N versions.
+    std::vector<std::string> specs;
+    std::vector<std::string> exclude;
+    std::optional<int> latest;
 };
 
 // Parses YAML text; errors name `what`, the key and its line.

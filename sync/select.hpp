@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/repodata.hpp"
+#include "core/selection.hpp"
 
 namespace chanmirror::sync {
 
@@ -33,8 +34,14 @@ struct SubdirSelection {
 
 using FileSelection = std::map<SubdirKey, SubdirSelection>;
 
+// True when the job selects packages (specs, excludes or latest-N) rather than whole subdirs.
+bool is_selective(const core::SelectionOptions& options);
+
 // Given the upstream repodata of every channel x subdir of the job, the file names to mirror.
-// A subdir missing from the result mirrors nothing.
-FileSelection select_files(const std::vector<UpstreamSubdir>& upstream);
+// A subdir missing from the result mirrors nothing. `report` gets the selection's counts
+// (and, with verbose, one line per drop or missing dependency). Errors name a bad spec.
+core::Result<FileSelection> select_files(const std::vector<UpstreamSubdir>& upstream,
+                                         const core::SelectionOptions& options,
+                                         std::vector<std::string>& report, bool verbose);
 
 }  // namespace chanmirror::sync

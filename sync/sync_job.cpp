@@ -79,7 +79,10 @@ struct Job {
     bool fetch_one(HttpClient& client, SubdirWork& w) {
         std::optional<FetchState> previous;
         std::error_code ec;
-        if (!options.dry_run && fs::exists(w.dir / "repodata.json", ec)) {
+        // A selective job needs every subdir's upstream records (a closure crosses subdirs
+        // and channels), so it never settles for a 304.
+        if (!options.dry_run && !is_selective(options.selection) &&
+            fs::exists(w.dir / "repodata.json", ec)) {
             auto loaded = load_fetch_state(meta("state", w, ".json"));
             if (loaded)
                 previous = *loaded;
@@ -118,13 +121,19 @@ struct Job {
         return true;
     }
 
-    void plan_all() {
+    bool plan_all() {
         std::vector<UpstreamSubdir> upstream;
         for (auto& w : works) {
             if (w.upstream.status == FetchStatus::fetched)
                 upstream.push_back({{w.channel.local_path, w.subdir}, &w.upstream.repodata});
         }
-        auto selection = select_files(upstream);
+        std::vector<std::string> report;
+        auto selected = select_files(upstream, options.selection, report, options.verbose);
+        if (!selected)
+            return fatal(selected.error().message);
+        for (const auto& line : report)
+            err << line << "\n";
+        auto& selection = *selected;
         for (auto& w : works) {
             if (w.upstream.status != FetchStatus::fetched)
                 continue;
@@ -137,6 +146,7 @@ struct Job {
                     << *w.plan.refusal << "\n";
             }
         }
+        return true;
     }
 
     // One line per file, sorted: subdirs by "<channel>/<subdir>/", files by name (wanted is
@@ -265,7 +275,8 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
         return finish(job, SyncExit::fatal);
     if (options.verbose)
         err << "upstream repodata fetched and parsed in " << clock.lap() << " s\n";
-    job.plan_all();
+    if (!job.plan_all())
+        return finish(job, SyncExit::fatal);
     if (options.verbose)
         err << "selected and planned in " << clock.lap() << " s\n";
     if (options.dry_run) {

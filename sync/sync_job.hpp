@@ -9,6 +9,7 @@
 
 #include "config/channel.hpp"
 #include "config/mirror_config.hpp"
+#include "core/selection.hpp"
 #include "sync/plan.hpp"
 #include "sync/summary.hpp"
 
@@ -24,6 +25,7 @@ struct SyncOptions {
     std::vector<ChannelJob> channels;
     config::NetworkConfig network;
     PlanOptions plan;
+    core::SelectionOptions selection;  // empty: every file of every subdir
     bool dry_run = false;
     bool verbose = false;
     bool progress_tty = false;  // draw a progress bar (stderr is a terminal)

@@ -104,12 +104,27 @@ TEST(NativeSubdir, LooksLikeASubdir) {
 }
 
 TEST(ShippedDefaultConfig, Parses) {
-    // tests/data -> repository root, lexically (tests/data may not exist in a source export).
-    auto root = std::filesystem::path(CHANMIRROR_TEST_DATA_DIR).parent_path().parent_path();
+    auto root = std::filesystem::path(CHANMIRROR_SOURCE_DIR);
     auto cfg = load_mirror_config(root / "config" / "default-mirror.yaml");
     ASSERT_TRUE(cfg) << cfg.error().message;
     ASSERT_FALSE(cfg->channels.empty());
     EXPECT_EQ(cfg->channels[0].spec, "conda-forge");
+    // The README's main job mirrors a small selection, never all of conda-forge.
+    EXPECT_FALSE(cfg->specs.empty());
+    EXPECT_EQ(cfg->latest, 1);
+}
+
+TEST(SelectionKeys, SpecsExcludeAndLatestAreRead) {
+    auto cfg = parse_mirror_config(
+        "dest: /m\nspecs: [numpy, 'python 3.12.*']\nexclude: ['*[license=AGPL*]']\nlatest: 2\n",
+        "inline");
+    ASSERT_TRUE(cfg) << cfg.error().message;
+    EXPECT_EQ(cfg->specs, (std::vector<std::string>{"numpy", "python 3.12.*"}));
+    EXPECT_EQ(cfg->exclude.size(), 1u);
+    EXPECT_EQ(cfg->latest, 2);
+    auto bad = parse_mirror_config("latest: 0\n", "inline");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("latest"), std::string::npos);
 }
 
 }  // namespace
