@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/match_spec.hpp"
+#include "core/strings.hpp"
 
 namespace chanmirror::core {
 
@@ -14,9 +15,6 @@ constexpr std::array<std::string_view, 14> known_keys = {
     "features", "url",    "md5",  "sha256",  "license", "license_family", "fn",
 };
 
-bool is_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
 bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -31,16 +29,6 @@ bool looks_like_package_file(std::string_view s) {
 }
 bool is_name_char(char c) {
     return is_key_char(c) || c == '.' || c == '*' || c == '+';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_space(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 std::string without_spaces(std::string_view s) {

@@ -1,4 +1,5 @@
 #include "core/version.hpp"
+#include "core/strings.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -12,9 +13,6 @@ using Atom = Version::Atom;
 using Kind = Version::Atom::Kind;
 using Atoms = std::span<const Atom>;
 
-bool is_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
@@ -36,16 +34,6 @@ std::size_t estimate_atoms(std::string_view n) {
         count += boundary ? 2 : 0;
     }
     return count;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_space(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 bool has_only_version_chars(std::string_view s) {

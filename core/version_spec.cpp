@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/glob.hpp"
+#include "core/strings.hpp"
 
 namespace chanmirror::core {
 
@@ -15,24 +16,11 @@ using Op = VersionSpec::Op;
 constexpr std::string_view literal_chars =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+!_*-";
 
-bool is_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
 bool is_group_char(char c) {
     return c == '(' || c == ')' || c == '|' || c == ',';
 }
 bool is_operator_char(char c) {
     return c == '=' || c == '<' || c == '>' || c == '!' || c == '~';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_space(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 std::string_view rstrip(std::string_view s, char c) {

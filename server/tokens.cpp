@@ -1,4 +1,5 @@
 #include "server/tokens.hpp"
+#include "core/strings.hpp"
 
 #include <sys/stat.h>
 
@@ -10,13 +11,7 @@
 namespace chanmirror::server {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
+using core::trim;
 
 std::optional<std::string> base64_decode(std::string_view in) {
     auto value = [](char c) -> int {

@@ -1,4 +1,5 @@
 #include "sync/http_client.hpp"
+#include "core/strings.hpp"
 
 #include <curl/curl.h>
 
@@ -11,6 +12,8 @@
 
 namespace chanmirror::sync {
 namespace {
+
+using core::trim;
 
 struct EasyDeleter {
     void operator()(CURL* h) const { curl_easy_cleanup(h); }
@@ -38,14 +41,6 @@ std::string lower(std::string_view s) {
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return std::tolower(c); });
     return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
 }
 
 struct Transfer {
