@@ -7,7 +7,8 @@ void append_records(std::string& out, const RecordMap& records) {
     out.push_back('{');
     bool first = true;
     for (const auto& [filename, record] : records) {
-        if (!first) out.push_back(',');
+        if (!first)
+            out.push_back(',');
         first = false;
         out += dump_compact(Json(filename));
         out.push_back(':');
@@ -18,8 +19,12 @@ void append_records(std::string& out, const RecordMap& records) {
 
 }  // namespace
 
-bool is_conda_filename(std::string_view f) { return f.ends_with(".conda"); }
-bool is_tar_bz2_filename(std::string_view f) { return f.ends_with(".tar.bz2"); }
+bool is_conda_filename(std::string_view f) {
+    return f.ends_with(".conda");
+}
+bool is_tar_bz2_filename(std::string_view f) {
+    return f.ends_with(".tar.bz2");
+}
 bool is_package_filename(std::string_view f) {
     return is_conda_filename(f) || is_tar_bz2_filename(f);
 }
@@ -29,8 +34,10 @@ RecordMap& RepoData::section_for(std::string_view filename) {
 }
 
 const RecordMap* RepoData::find_section(std::string_view filename) const {
-    if (is_conda_filename(filename)) return &conda_packages;
-    if (is_tar_bz2_filename(filename)) return &packages;
+    if (is_conda_filename(filename))
+        return &conda_packages;
+    if (is_tar_bz2_filename(filename))
+        return &packages;
     return nullptr;
 }
 
@@ -38,7 +45,8 @@ std::string to_json(const RepoData& repodata) {
     std::string out;
     std::size_t estimate = 128;
     for (const auto* m : {&repodata.packages, &repodata.conda_packages}) {
-        for (const auto& [k, v] : *m) estimate += k.size() + v.size() + 4;
+        for (const auto& [k, v] : *m)
+            estimate += k.size() + v.size() + 4;
     }
     out.reserve(estimate);
     // Keys in sorted order: info < packages < packages.conda < removed < repodata_version.

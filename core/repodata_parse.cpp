@@ -10,8 +10,8 @@ namespace od = simdjson::ondemand;
 
 Error json_error(std::string_view what, std::string_view where, simdjson::error_code code) {
     return Error{ErrorKind::invalid_input, std::string(what) + ": invalid repodata (" +
-                                               std::string(where) + "): " +
-                                               simdjson::error_message(code)};
+                                               std::string(where) +
+                                               "): " + simdjson::error_message(code)};
 }
 
 std::string minified(std::string_view raw) {
@@ -27,7 +27,8 @@ std::string minified(std::string_view raw) {
 Result<void> read_records(od::value value, RecordMap& into, std::string_view what,
                           std::string_view section) {
     od::object records;
-    if (auto e = value.get_object().get(records)) return tl::unexpected(json_error(what, section, e));
+    if (auto e = value.get_object().get(records))
+        return tl::unexpected(json_error(what, section, e));
     for (auto field : records) {
         std::string_view filename;
         if (auto e = field.unescaped_key().get(filename)) {
@@ -39,7 +40,8 @@ Result<void> read_records(od::value value, RecordMap& into, std::string_view wha
         if (auto e = field.value().get_object().get(record)) {
             return tl::unexpected(json_error(what, key, e));
         }
-        if (auto e = record.raw_json().get(raw)) return tl::unexpected(json_error(what, key, e));
+        if (auto e = record.raw_json().get(raw))
+            return tl::unexpected(json_error(what, key, e));
         into.insert_or_assign(std::move(key), minified(raw));
     }
     return {};
@@ -47,7 +49,8 @@ Result<void> read_records(od::value value, RecordMap& into, std::string_view wha
 
 Result<void> read_removed(od::value value, std::vector<std::string>& into, std::string_view what) {
     od::array items;
-    if (auto e = value.get_array().get(items)) return tl::unexpected(json_error(what, "removed", e));
+    if (auto e = value.get_array().get(items))
+        return tl::unexpected(json_error(what, "removed", e));
     for (auto item : items) {
         std::string_view name;
         if (auto e = item.get_string().get(name)) {
@@ -61,21 +64,29 @@ Result<void> read_removed(od::value value, std::vector<std::string>& into, std::
 Result<void> read_info(od::value value, Json& into, std::string_view what) {
     od::object object;
     std::string_view raw;
-    if (auto e = value.get_object().get(object)) return tl::unexpected(json_error(what, "info", e));
-    if (auto e = object.raw_json().get(raw)) return tl::unexpected(json_error(what, "info", e));
+    if (auto e = value.get_object().get(object))
+        return tl::unexpected(json_error(what, "info", e));
+    if (auto e = object.raw_json().get(raw))
+        return tl::unexpected(json_error(what, "info", e));
     auto parsed = parse_json(raw, what);
-    if (!parsed) return tl::unexpected(parsed.error());
+    if (!parsed)
+        return tl::unexpected(parsed.error());
     into = parsed->is_object() ? std::move(*parsed) : Json::object();
     return {};
 }
 
 Result<void> read_field(od::field field, RepoData& out, std::string_view what) {
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return tl::unexpected(json_error(what, "key", e));
-    if (key == "packages") return read_records(field.value(), out.packages, what, key);
-    if (key == "packages.conda") return read_records(field.value(), out.conda_packages, what, key);
-    if (key == "removed") return read_removed(field.value(), out.removed, what);
-    if (key == "info") return read_info(field.value(), out.info, what);
+    if (auto e = field.unescaped_key().get(key))
+        return tl::unexpected(json_error(what, "key", e));
+    if (key == "packages")
+        return read_records(field.value(), out.packages, what, key);
+    if (key == "packages.conda")
+        return read_records(field.value(), out.conda_packages, what, key);
+    if (key == "removed")
+        return read_removed(field.value(), out.removed, what);
+    if (key == "info")
+        return read_info(field.value(), out.info, what);
     if (key == "repodata_version") {
         int64_t version = 1;
         if (auto e = field.value().get_int64().get(version)) {
@@ -92,20 +103,24 @@ Result<void> read_field(od::field field, RepoData& out, std::string_view what) {
 Result<RepoData> parse_repodata(std::string&& text, std::string_view what) {
     RepoData out;
     // CEP 36: an empty file is an empty channel.
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return out;
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return out;
     text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
     od::parser parser;
     od::document doc;
     auto padded = simdjson::padded_string_view(text.data(), text.size(), text.capacity());
-    if (auto e = parser.iterate(padded).get(doc)) return tl::unexpected(json_error(what, "document", e));
+    if (auto e = parser.iterate(padded).get(doc))
+        return tl::unexpected(json_error(what, "document", e));
     od::object top;
-    if (auto e = doc.get_object().get(top)) return tl::unexpected(json_error(what, "document", e));
+    if (auto e = doc.get_object().get(top))
+        return tl::unexpected(json_error(what, "document", e));
     for (auto maybe_field : top) {
         od::field field;
         if (auto e = std::move(maybe_field).get(field)) {
             return tl::unexpected(json_error(what, "document", e));
         }
-        if (auto r = read_field(std::move(field), out, what); !r) return tl::unexpected(r.error());
+        if (auto r = read_field(std::move(field), out, what); !r)
+            return tl::unexpected(r.error());
     }
     return out;
 }

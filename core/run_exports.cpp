@@ -15,8 +15,10 @@ Json entries_for(const RecordMap& records, const RunExportsMap& run_exports) {
 }  // namespace
 
 Json normalize_run_exports(const Json& raw) {
-    if (raw.is_array()) return Json{{"weak", raw}};
-    if (raw.is_object()) return raw;
+    if (raw.is_array())
+        return Json{{"weak", raw}};
+    if (raw.is_object())
+        return raw;
     return Json::object();
 }
 

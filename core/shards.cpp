@@ -7,17 +7,22 @@ namespace {
 
 std::optional<std::vector<std::uint8_t>> hex_to_bytes(std::string_view hex) {
     auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
         return -1;
     };
-    if (hex.size() % 2 != 0) return std::nullopt;
+    if (hex.size() % 2 != 0)
+        return std::nullopt;
     std::vector<std::uint8_t> out(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
         int hi = nibble(hex[2 * i]);
         int lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
         out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
     }
     return out;
@@ -27,7 +32,8 @@ std::optional<std::vector<std::uint8_t>> hex_to_bytes(std::string_view hex) {
 void digests_to_bytes(Json& record) {
     for (const char* key : {"md5", "sha256"}) {
         auto it = record.find(key);
-        if (it == record.end() || !it->is_string()) continue;
+        if (it == record.end() || !it->is_string())
+            continue;
         if (auto bytes = hex_to_bytes(it->get_ref<const std::string&>())) {
             *it = Json::binary(std::move(*bytes));
         }
@@ -45,25 +51,31 @@ Result<void> add_section(const RecordMap& records, const char* section,
         auto exports = run_exports.find(filename);
         record["run_exports"] = exports != run_exports.end() ? exports->second : Json::object();
         Json& shard = shards[record["name"].get<std::string>()];
-        if (shard.is_null()) shard = Json{{"packages", Json::object()}, {"packages.conda", Json::object()}};
+        if (shard.is_null())
+            shard = Json{{"packages", Json::object()}, {"packages.conda", Json::object()}};
         shard[section][filename] = std::move(record);
     }
     return {};
 }
 
-std::string to_bytes(const std::vector<std::uint8_t>& v) { return std::string(v.begin(), v.end()); }
+std::string to_bytes(const std::vector<std::uint8_t>& v) {
+    return std::string(v.begin(), v.end());
+}
 
 }  // namespace
 
 std::string package_name_from_filename(std::string_view filename) {
     for (std::string_view ext : {".tar.bz2", ".conda"}) {
-        if (filename.ends_with(ext)) filename.remove_suffix(ext.size());
+        if (filename.ends_with(ext))
+            filename.remove_suffix(ext.size());
     }
     // name-version-build: the name is everything before the second-to-last dash.
     auto build_dash = filename.rfind('-');
-    if (build_dash == std::string_view::npos || build_dash == 0) return std::string(filename);
+    if (build_dash == std::string_view::npos || build_dash == 0)
+        return std::string(filename);
     auto version_dash = filename.rfind('-', build_dash - 1);
-    if (version_dash == std::string_view::npos) return std::string(filename);
+    if (version_dash == std::string_view::npos)
+        return std::string(filename);
     return std::string(filename.substr(0, version_dash));
 }
 
@@ -78,10 +90,12 @@ Result<std::map<std::string, std::string>> build_shards(const RepoData& repodata
     }
     for (const auto& filename : repodata.removed) {
         auto it = shards.find(package_name_from_filename(filename));
-        if (it != shards.end()) it->second["removed"].push_back(filename);
+        if (it != shards.end())
+            it->second["removed"].push_back(filename);
     }
     std::map<std::string, std::string> out;
-    for (auto& [name, shard] : shards) out.emplace(name, to_bytes(Json::to_msgpack(shard)));
+    for (auto& [name, shard] : shards)
+        out.emplace(name, to_bytes(Json::to_msgpack(shard)));
     return out;
 }
 
