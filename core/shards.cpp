@@ -1,26 +1,19 @@
 #include "core/shards.hpp"
 
+#include "core/strings.hpp"
+
 #include <optional>
 
 namespace chanmirror::core {
 namespace {
 
 std::optional<std::vector<std::uint8_t>> hex_to_bytes(std::string_view hex) {
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
     if (hex.size() % 2 != 0)
         return std::nullopt;
     std::vector<std::uint8_t> out(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        int hi = nibble(hex[2 * i]);
-        int lo = nibble(hex[2 * i + 1]);
+        int hi = hex_value(hex[2 * i]);
+        int lo = hex_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return std::nullopt;
         out[i] = static_cast<std::uint8_t>(hi * 16 + lo);

@@ -18,4 +18,15 @@ constexpr std::string_view trim(std::string_view s) {
     return s;
 }
 
+// 0-15 for a hexadecimal digit (either case), -1 otherwise.
+constexpr int hex_value(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 }  // namespace chanmirror::core

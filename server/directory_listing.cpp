@@ -9,11 +9,14 @@
 #include <cstdio>
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "io/file_handle.hpp"
 #include "server/path_safety.hpp"
 
 namespace chanmirror::server {
 namespace {
+
+using core::hex_value;
 
 std::string url_escape(std::string_view name) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -67,16 +70,6 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
                                      std::tolower(static_cast<unsigned char>(b));
                           });
     return it != haystack.end();
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 void add_rows(const core::Json& group, std::vector<PackageRow>& rows) {

@@ -10,20 +10,13 @@
 #include <climits>
 #include <cstdlib>
 
+#include "core/strings.hpp"
 #include "io/atomic_file.hpp"
 
 namespace chanmirror::server {
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+using core::hex_value;
 
 // Decodes %XX once. '+' stays '+'. Refuses bytes that could change the path's structure.
 tl::expected<std::string, TargetError> decode_path(std::string_view raw) {
