@@ -6,10 +6,6 @@ std::string dump_compact(const Json& value) {
     return value.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::strict);
 }
 
-std::string dump_indented(const Json& value) {
-    return value.dump(2, ' ', /*ensure_ascii=*/true, Json::error_handler_t::strict);
-}
-
 Result<Json> parse_json(std::string_view text, std::string_view what) {
     Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) {

@@ -18,9 +18,6 @@ using Json = nlohmann::json;
 // what conda-index writes for repodata.json and friends.
 std::string dump_compact(const Json& value);
 
-// Python json.dumps(v, sort_keys=True, indent=2): conda-index's channeldata.json style.
-std::string dump_indented(const Json& value);
-
 // Parses JSON text; errors name `what` (a file or URL).
 Result<Json> parse_json(std::string_view text, std::string_view what);
 
