@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_context.hpp"
 #include "core/match_spec.hpp"
 
 namespace chanmirror::config {
@@ -12,15 +13,7 @@ namespace {
 
 using core::ErrorKind;
 
-struct Context {
-    std::string what;
-    [[nodiscard]] core::Error error(const YAML::Node& node, const std::string& key,
-                                    const std::string& message) const {
-        return core::Error{
-            ErrorKind::invalid_input,
-            what + ":" + std::to_string(node.Mark().line + 1) + ": key '" + key + "': " + message};
-    }
-};
+using Context = YamlContext;
 
 core::Result<std::vector<std::string>> strings(const Context& ctx, const YAML::Node& node,
                                                const std::string& key) {

@@ -9,20 +9,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_context.hpp"
 namespace chanmirror::config {
 namespace {
 
 using core::ErrorKind;
 
-struct Ctx {
-    std::string what;
-    [[nodiscard]] core::Error error(const YAML::Node& node, const std::string& key,
-                                    const std::string& message) const {
-        return core::Error{
-            ErrorKind::invalid_input,
-            what + ":" + std::to_string(node.Mark().line + 1) + ": key '" + key + "': " + message};
-    }
-};
+using Ctx = YamlContext;
 
 template <typename T>
 core::Result<T> scalar(const Ctx& ctx, const YAML::Node& node, const std::string& key) {
