@@ -39,16 +39,16 @@ std::optional<Response> encoded_json(const Request& req, ServeRoot& root, const 
     std::string etag = variant_etag(info.etag, encoding);
     if (is_not_modified(req, etag, info.mtime)) {
         res.status = 304;
-        res.set("ETag", std::move(etag));
+        res.set("ETag", etag);
         res.set("Last-Modified", info.last_modified);
         return res;
     }
     auto bytes = root.compressed().get(path.relative, info, encoding, file);
     if (!bytes)
         return std::nullopt;
-    res.set("ETag", std::move(etag));
+    res.set("ETag", etag);
     res.set("Last-Modified", info.last_modified);
-    res.set("Content-Encoding", std::string(encoding_name(encoding)));
+    res.set("Content-Encoding", encoding_name(encoding));
     res.content_length = bytes->size();
     res.shared_body = std::move(bytes);
     return res;
@@ -69,7 +69,7 @@ Response file(const Request& req, ServeRoot& root, const TargetPath& path, io::F
     if (res->status == 416) {
         res->set("Content-Type", "text/plain; charset=utf-8");
     } else {
-        res->set("Content-Type", std::string(mime_type(name)));
+        res->set("Content-Type", mime_type(name));
         res->set("Cache-Control",
                  cache_control_value(cache_class(path.relative), root.options().max_age_index));
     }
@@ -119,7 +119,7 @@ Response respond(const Request& req, ServeRoot& root, const TargetPath& path) {
     if (path.relative == "metrics") {
         Response res = error_response(200, "");
         res.set_text_body(root.metrics().render());
-        res.headers.clear();
+        res.fields.clear();
         res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         res.set("Cache-Control", "no-store");
         return res;

@@ -12,13 +12,14 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "server/lazy_deadline.hpp"
 #include "server/message.hpp"
 #include "server/path_safety.hpp"
+#include "server/request_head.hpp"
 
 namespace chanmirror::server {
 namespace {
@@ -36,18 +37,9 @@ constexpr std::size_t sendfile_slice = 16u << 20;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr auto tls_shutdown_time = std::chrono::seconds(2);
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-Method to_method(http::verb verb) {
-    switch (verb) {
-        case http::verb::get:
-            return Method::get;
-        case http::verb::head:
-            return Method::head;
-        default:
-            return Method::other;
-    }
-}
+// Plain sockets, not beast::tcp_stream: timeouts come from one LazyDeadline per session.
+using PlainStream = tcp::socket;
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 template <class Stream>
 class HttpSession final : public SessionBase,
@@ -57,12 +49,12 @@ class HttpSession final : public SessionBase,
   public:
     template <class... Args>
     HttpSession(ServerState& state, tcp::socket&& socket, Args&... args)
-        : state_(state), stream_(std::move(socket), args...), timer_(lowest().get_executor()) {
+        : state_(state), stream_(std::move(socket), args...), deadline_(lowest().get_executor()) {
         beast::error_code ec;
         // Responses are written whole (one writev or head + sendfile): no reason to wait for
         // an ACK before sending a short tail.
-        lowest().socket().set_option(tcp::no_delay(true), ec);
-        auto endpoint = lowest().socket().remote_endpoint(ec);
+        lowest().set_option(tcp::no_delay(true), ec);
+        auto endpoint = lowest().remote_endpoint(ec);
         if (!ec)
             remote_ = endpoint.address().to_string();
         state_.root.metrics().connection_opened();
@@ -75,6 +67,7 @@ class HttpSession final : public SessionBase,
 
     void run() {
         state_.add(this->shared_from_this());
+        deadline_.watch(this->weak_from_this(), [this] { on_deadline(); });
         net::dispatch(lowest().get_executor(),
                       beast::bind_front_handler(&HttpSession::on_run, this->shared_from_this()));
     }
@@ -87,12 +80,12 @@ class HttpSession final : public SessionBase,
     }
 
   private:
-    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& lowest() { return beast::get_lowest_layer(stream_); }
     const ServeOptions& options() const { return state_.root.options(); }
 
     void on_run() {
         if constexpr (is_tls) {
-            lowest().expires_after(options().header_timeout);
+            deadline_.expires_after(options().header_timeout);
             stream_.async_handshake(
                 ssl::stream_base::server,
                 beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
@@ -110,9 +103,8 @@ class HttpSession final : public SessionBase,
     void do_read() {
         if (state_.draining.load())
             return do_close();
-        parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
-        lowest().expires_after(first_request_ ? options().header_timeout : options().idle_timeout);
+        parser_.emplace(request_head_, static_cast<std::uint32_t>(options().max_header_bytes));
+        deadline_.expires_after(first_request_ ? options().header_timeout : options().idle_timeout);
         first_request_ = false;
         reading_ = true;
         http::async_read_header(
@@ -135,18 +127,8 @@ class HttpSession final : public SessionBase,
             }
             return send_error(400, "malformed request\n");
         }
-        const auto& header = parser_->get();
-        Request req;
-        req.method = to_method(header.method());
-        req.method_name = header.method_string();
-        req.target = header.target();
-        req.if_none_match = header[http::field::if_none_match];
-        req.if_modified_since = header[http::field::if_modified_since];
-        req.if_range = header[http::field::if_range];
-        req.range = header[http::field::range];
-        req.accept_encoding = header[http::field::accept_encoding];
-        req.authorization = header[http::field::authorization];
-        version_ = header.version() == 10 ? 10 : 11;
+        Request req = request_head_.request();
+        version_ = request_head_.version();
         bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
         if (has_body && req.method != Method::other) {
             Response res = error_response(413, "request bodies are not accepted\n");
@@ -154,7 +136,7 @@ class HttpSession final : public SessionBase,
             linger_ = true;
             return send(std::move(res));
         }
-        keep_alive_ = header.keep_alive() && req.method != Method::other && !state_.draining;
+        keep_alive_ = parser_->keep_alive() && req.method != Method::other && !state_.draining;
         linger_ = req.method == Method::other;
         send(handle_request(req, state_.root));
     }
@@ -173,7 +155,7 @@ class HttpSession final : public SessionBase,
         body_sent_ = 0;
         remaining_ = 0;
         bool has_body = !res_.head_only && res_.status != 304 && res_.content_length > 0;
-        lowest().expires_after(options().write_timeout);
+        deadline_.expires_after(options().write_timeout);
         if (!has_body)
             return write_buffers(net::buffer(head_), {});
         if (!res_.file) {
@@ -222,7 +204,6 @@ class HttpSession final : public SessionBase,
         if constexpr (is_tls) {
             do_write_chunk();
         } else {
-            lowest().expires_never();
             do_sendfile();
         }
     }
@@ -235,7 +216,7 @@ class HttpSession final : public SessionBase,
             return abort_response();
         remaining_ -= size;
         body_sent_ += size;
-        lowest().expires_after(options().write_timeout);
+        deadline_.expires_after(options().write_timeout);
         net::async_write(
             stream_, net::buffer(chunk_),
             beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
@@ -243,7 +224,7 @@ class HttpSession final : public SessionBase,
 
     // Plain TCP: the kernel copies file pages straight to the socket.
     void do_sendfile() {
-        auto& socket = lowest().socket();
+        auto& socket = lowest();
         beast::error_code ec;
         if (!socket.native_non_blocking())
             socket.native_non_blocking(true, ec);
@@ -261,11 +242,7 @@ class HttpSession final : public SessionBase,
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                timer_.expires_after(options().write_timeout);
-                timer_.async_wait([self = this->shared_from_this()](beast::error_code tec) {
-                    if (!tec)
-                        self->lowest().socket().cancel();
-                });
+                deadline_.expires_after(options().write_timeout);
                 socket.async_wait(
                     tcp::socket::wait_write,
                     beast::bind_front_handler(&HttpSession::on_writable, this->shared_from_this()));
@@ -277,7 +254,6 @@ class HttpSession final : public SessionBase,
     }
 
     void on_writable(beast::error_code ec) {
-        timer_.cancel();
         if (ec)
             return abort_response();
         do_sendfile();
@@ -294,13 +270,12 @@ class HttpSession final : public SessionBase,
         entry.version = version_;
         entry.target = "-";
         std::string target;  // never the token: /t/<redacted>/...
-        if (parser_ && parser_->is_header_done()) {
-            const auto& header = parser_->get();
-            target = redact_target(header.target());
+        if (request_head_.complete()) {
+            target = redact_target(request_head_.target());
             entry.target = target;
-            entry.method = header.method_string();
-            entry.referer = header[http::field::referer];
-            entry.user_agent = header[http::field::user_agent];
+            entry.method = request_head_.method_name();
+            entry.referer = request_head_.field(RequestHead::referer);
+            entry.user_agent = request_head_.field(RequestHead::user_agent);
         }
         state_.access_log->write(entry);
     }
@@ -321,17 +296,17 @@ class HttpSession final : public SessionBase,
 
     void do_close() {
         if constexpr (is_tls) {
-            lowest().expires_after(tls_shutdown_time);
+            deadline_.expires_after(tls_shutdown_time);
             stream_.async_shutdown(
                 [self = this->shared_from_this()](beast::error_code) { self->close_now(); });
         } else {
             beast::error_code ec;
-            lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+            lowest().shutdown(tcp::socket::shutdown_send, ec);
             if (!linger_ || ec)
                 return close_now();
             // The client may still be sending what we did not read; closing now would reset
             // the connection and could destroy the response before the client reads it.
-            lowest().expires_after(linger_time);
+            deadline_.expires_after(linger_time);
             do_linger();
         }
     }
@@ -347,15 +322,23 @@ class HttpSession final : public SessionBase,
 
     void close_now() {
         beast::error_code ec;
-        timer_.cancel();
-        lowest().socket().close(ec);
+        deadline_.cancel();
+        lowest().close(ec);
+    }
+
+    // The client was too slow (header, idle keep-alive, a write making no progress, TLS
+    // handshake or shutdown, linger): closing the socket ends whatever operation is pending.
+    void on_deadline() {
+        beast::error_code ec;
+        lowest().close(ec);
     }
 
     ServerState& state_;
     Stream stream_;
-    net::steady_timer timer_;
+    LazyDeadline deadline_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::empty_body>> parser_;
+    RequestHead request_head_;  // outlives each parser: its strings keep their storage
+    std::optional<RequestHeadParser> parser_;
     Response res_;
     std::string head_;
     std::string chunk_;
@@ -377,7 +360,7 @@ void start_session(tcp::socket socket, ServerState& state) {
     if (state.tls != nullptr) {
         std::make_shared<HttpSession<TlsStream>>(state, std::move(socket), *state.tls)->run();
     } else {
-        std::make_shared<HttpSession<beast::tcp_stream>>(state, std::move(socket))->run();
+        std::make_shared<HttpSession<PlainStream>>(state, std::move(socket))->run();
     }
 }
 

@@ -77,9 +77,7 @@ void serialize_head(const Response& res, unsigned version, bool keep_alive, std:
     out.append("\r\nServer: chanmirror\r\nDate: ");
     out.append(current_date());
     out.append("\r\n");
-    for (const auto& [name, value] : res.headers) {
-        out.append(name).append(": ").append(value).append("\r\n");
-    }
+    out.append(res.fields);
     if (res.status != 304 && res.status >= 200 && res.status != 204) {
         out.append("Content-Length: ");
         append_number(out, res.content_length);

@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "io/file_handle.hpp"
 
@@ -30,7 +29,8 @@ struct Request {
 
 struct Response {
     unsigned status = 200;
-    std::vector<std::pair<std::string_view, std::string>> headers;  // names are literals
+    // "Name: value\r\n" lines, in order: one buffer rather than a string per header.
+    std::string fields;
 
     // Exactly one body source: an owned string, a shared cached buffer, or a byte range of
     // an already opened file (opened once per request, so a concurrent rename cannot mix
@@ -42,8 +42,10 @@ struct Response {
     std::uint64_t content_length = 0;  // of the body that GET would send
     bool head_only = false;            // HEAD: headers (with the GET Content-Length) only
 
-    void set(std::string_view name, std::string value) {
-        headers.emplace_back(name, std::move(value));
+    void set(std::string_view name, std::string_view value) {
+        if (fields.empty())
+            fields.reserve(256);  // what a file response needs, in one allocation
+        fields.append(name).append(": ").append(value).append("\r\n");
     }
     void set_text_body(std::string text) {
         content_length = text.size();

@@ -189,7 +189,6 @@ bool range_applies(const Request& req, const FileInfo& info) {
 
 Response file_response(const Request& req, io::FileHandle file, const FileInfo& info) {
     Response res;
-    res.headers.reserve(8);
     res.head_only = req.method == Method::head;
     res.set("ETag", info.etag);
     res.set("Last-Modified", info.last_modified);
