@@ -129,6 +129,8 @@ auto Selector::candidates(SpecCache::Id id, std::uint32_t platform) -> Candidate
     const MatchSpec& spec = *specs_.entry(id).spec;
     if (spec.has_exact_name()) {
         result_.visited_names.insert(spec.name());
+    } else {
+        result_.visited_patterns.insert(spec.name());
     }
     std::vector<std::uint32_t> found;
     for_each_named(spec, inputs_of(platform), [&](std::uint32_t gid) {

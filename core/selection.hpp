@@ -89,6 +89,8 @@ struct SelectionResult {
     // Package names whose records the closure looked up: with CEP-16 shards, the shards to
     // fetch. Re-run with those shards until this stops growing.
     std::set<std::string> visited_names;
+    // Name globs and regexes looked up (e.g. "py*"): every name they match is needed too.
+    std::set<std::string> visited_patterns;
     std::size_t seeds = 0;  // records selected as seeds (before pruning)
     std::size_t closure_added = 0;
 

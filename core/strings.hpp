@@ -1,6 +1,8 @@
 #pragma once
 // Locale-independent ASCII helpers shared by every parser (specs, headers, config lines).
 
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace chanmirror::core {
@@ -27,6 +29,18 @@ constexpr int hex_value(char c) {
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+// Lower-case hexadecimal, two digits per byte (how conda writes md5 and sha256).
+inline std::string to_hex(std::span<const unsigned char> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char b : bytes) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 0xf]);
+    }
+    return out;
 }
 
 }  // namespace chanmirror::core

@@ -27,17 +27,6 @@ EvpContext make_context(const EVP_MD* md) {
 
 }  // namespace
 
-std::string to_hex(std::span<const unsigned char> bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0xf]);
-    }
-    return out;
-}
-
 std::string Digests::md5_hex() const {
     return to_hex(md5);
 }

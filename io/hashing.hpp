@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace chanmirror::io {
 
@@ -21,7 +22,7 @@ struct Digests {
     [[nodiscard]] std::string sha256_hex() const;
 };
 
-std::string to_hex(std::span<const unsigned char> bytes);
+using core::to_hex;
 
 // Feed bytes as they stream past; finish() once.
 class Hasher {
