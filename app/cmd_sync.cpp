@@ -5,6 +5,7 @@
 
 #include "app/commands.hpp"
 #include "config/environment_file.hpp"
+#include "config/explicit_file.hpp"
 #include "config/mirror_config.hpp"
 #include "sync/sync_job.hpp"
 
@@ -26,6 +27,8 @@ struct SyncArgs {
     std::vector<std::string> exclude;
     int latest = 0;
     std::string environment;
+    std::string explicit_file;
+    bool no_shards = false;
 };
 
 // CLI channels replace the config's list; a CLI channel that the config also names keeps the
@@ -69,6 +72,57 @@ core::Result<core::SelectionOptions> selection_options(SyncArgs& args, config::M
     return selection;
 }
 
+// An explicit file names its channels and subdirs itself: the job mirrors exactly its files,
+// each channel with the subdirs its URLs use.
+struct ExplicitJob {
+    std::vector<config::ChannelConfig> channels;
+    sync::ExplicitSelection pinned;
+};
+
+core::Result<ExplicitJob> explicit_job(const std::string& path, const config::MirrorConfig& cfg) {
+    auto file = config::load_explicit_file(path);
+    if (!file)
+        return tl::unexpected(file.error());
+    if (file->packages.empty())
+        return core::fail(core::ErrorKind::invalid_input, path + ": names no package");
+    ExplicitJob job;
+    for (const auto& pkg : file->packages) {
+        auto known = std::find_if(job.channels.begin(), job.channels.end(),
+                                  [&](const auto& c) { return c.spec == pkg.channel_url; });
+        if (known == job.channels.end()) {
+            // Credentials come from the config entry of the same channel, by URL or name.
+            auto configured = std::find_if(cfg.channels.begin(), cfg.channels.end(), [&](auto& c) {
+                return c.spec == pkg.channel_url || c.spec == pkg.channel;
+            });
+            config::ChannelConfig entry =
+                configured != cfg.channels.end()
+                    ? *configured
+                    : config::ChannelConfig{pkg.channel_url, {}, "", "", ""};
+            entry.spec = pkg.channel_url;
+            entry.subdirs.clear();
+            job.channels.push_back(std::move(entry));
+            known = std::prev(job.channels.end());
+        }
+        if (std::find(known->subdirs.begin(), known->subdirs.end(), pkg.subdir) ==
+            known->subdirs.end())
+            known->subdirs.push_back(pkg.subdir);
+    }
+    // The pins are keyed by the mirror's channel folder, known once the channel is resolved.
+    for (const auto& ch : job.channels) {
+        auto resolved = config::resolve_configured(ch, cfg);
+        if (!resolved)
+            return tl::unexpected(resolved.error());
+        const auto& local = resolved->channels.front().local_path;
+        for (const auto& pkg : file->packages) {
+            if (pkg.channel_url != ch.spec)
+                continue;
+            job.pinned[{local, pkg.subdir}][pkg.filename] = {pkg.md5, pkg.sha256,
+                                                             path + ":" + std::to_string(pkg.line)};
+        }
+    }
+    return job;
+}
+
 core::Result<sync::SyncOptions> build_options(SyncArgs args) {
     config::MirrorConfig cfg;
     if (!args.config_file.empty()) {
@@ -95,7 +149,15 @@ core::Result<sync::SyncOptions> build_options(SyncArgs args) {
     auto selection = selection_options(args, cfg);
     if (!selection)
         return tl::unexpected(selection.error());
-    auto channels = chosen_channels(args, cfg);
+    std::optional<ExplicitJob> pinned;
+    if (!args.explicit_file.empty()) {
+        auto job = explicit_job(args.explicit_file, cfg);
+        if (!job)
+            return tl::unexpected(job.error());
+        pinned = std::move(*job);
+        *selection = {};
+    }
+    auto channels = pinned ? pinned->channels : chosen_channels(args, cfg);
     if (channels.empty())
         return core::fail(core::ErrorKind::invalid_input,
                           "no channels: name them or list them under 'channels:' in the config");
@@ -107,6 +169,9 @@ core::Result<sync::SyncOptions> build_options(SyncArgs args) {
     options.network = cfg.network;
     options.plan = {cfg.max_delete, args.force};
     options.selection = std::move(*selection);
+    if (pinned)
+        options.pinned = std::move(pinned->pinned);
+    options.use_shards = cfg.shards && !args.no_shards;
     options.dry_run = args.dry_run;
     options.verbose = args.verbose;
     options.progress_tty = ::isatty(STDERR_FILENO) != 0;
@@ -116,9 +181,10 @@ core::Result<sync::SyncOptions> build_options(SyncArgs args) {
         if (!resolved)
             return tl::unexpected(resolved.error());
         notice = notice || resolved->used_defaults;
-        const auto& subdirs = !args.subdirs.empty() ? args.subdirs
-                              : !ch.subdirs.empty() ? ch.subdirs
-                                                    : default_subdirs;
+        const auto& subdirs = pinned                  ? ch.subdirs
+                              : !args.subdirs.empty() ? args.subdirs
+                              : !ch.subdirs.empty()   ? ch.subdirs
+                                                      : default_subdirs;
         for (auto& c : resolved->channels)
             options.channels.push_back({std::move(c), subdirs});
     }
@@ -161,6 +227,17 @@ void add_sync_command(CLI::App& root, Runner& run) {
     cmd->add_option("--environment", args->environment,
                     "environment.yml: its dependencies become --spec, its channels the channels")
         ->check(CLI::ExistingFile);
+    auto* expl =
+        cmd->add_option("--explicit", args->explicit_file,
+                        "A `conda list --explicit` file: mirror exactly its URLs, checking their "
+                        "#md5/#sha256 against upstream (no closure; its URLs name the channels)")
+            ->check(CLI::ExistingFile);
+    for (const char* other :
+         {"CHANNEL", "--spec", "--exclude", "--latest", "--environment", "--subdir"})
+        expl->excludes(cmd->get_option(other));
+    cmd->add_flag("--no-shards", args->no_shards,
+                  "Read upstream's whole repodata.json even when a selective job could read "
+                  "only the CEP-16 shards it needs");
     cmd->callback([args, &run] {
         run = [args] {
             auto options = build_options(*args);

@@ -170,6 +170,13 @@ core::Result<void> parse_top_key(const Ctx& ctx, const std::string& key, const Y
         cfg.latest = *n;
         return {};
     }
+    if (key == "shards") {
+        auto b = scalar<bool>(ctx, v, key);
+        if (!b)
+            return tl::unexpected(b.error());
+        cfg.shards = *b;
+        return {};
+    }
     if (key == "max_delete") {
         auto s = scalar<std::string>(ctx, v, key);
         auto f = s ? parse_fraction(*s) : tl::unexpected(s.error());

@@ -44,6 +44,9 @@ struct MirrorConfig {
     std::vector<std::string> specs;
     std::vector<std::string> exclude;
     std::optional<int> latest;
+    // Selective jobs read upstream CEP-16 shards when upstream has them (`shards: false`: always
+    // the whole repodata.json).
+    bool shards = true;
 };
 
 // Parses YAML text; errors name `what`, the key and its line.

@@ -183,14 +183,10 @@ core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::stri
     return absent;
 }
 
-std::string package_url(const FetchedRepodata& fetched, const std::string& filename) {
-    const auto& info = fetched.repodata.info;
-    std::string base;
-    if (auto it = info.find("base_url"); it != info.end() && it->is_string())
-        base = it->get<std::string>();
-    auto dir = fetched.repodata_url.substr(0, fetched.repodata_url.rfind('/') + 1);
+std::string resolve_url(const std::string& document_url, std::string base) {
+    auto dir = document_url.substr(0, document_url.rfind('/') + 1);
     if (base.empty())
-        return dir + filename;
+        return dir;
     if (base.find("://") == std::string::npos) {
         if (base.starts_with("/")) {
             auto scheme = dir.find("://");
@@ -199,7 +195,15 @@ std::string package_url(const FetchedRepodata& fetched, const std::string& filen
             base = dir + base;
         }
     }
-    return normalize(config::join_url(base, filename));
+    return normalize(base);
+}
+
+std::string package_url(const FetchedRepodata& fetched, const std::string& filename) {
+    const auto& info = fetched.repodata.info;
+    std::string base;
+    if (auto it = info.find("base_url"); it != info.end() && it->is_string())
+        base = it->get<std::string>();
+    return normalize(config::join_url(resolve_url(fetched.repodata_url, base), filename));
 }
 
 core::Result<std::optional<FetchState>> load_fetch_state(const std::string& path) {

@@ -34,6 +34,10 @@ struct FetchedRepodata {
 core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::string& subdir_url,
                                              const FetchState* previous, const RetryPolicy& retry);
 
+// A CEP-15/16 base URL (absolute, host-relative "/x/", or relative to the directory of
+// `document_url`; "" = that directory itself) as an absolute URL.
+std::string resolve_url(const std::string& document_url, std::string base);
+
 // The URL of a package file: upstream info.base_url (absolute, or relative to the repodata URL)
 // when present, else next to repodata.json.
 std::string package_url(const FetchedRepodata& fetched, const std::string& filename);

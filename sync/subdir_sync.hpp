@@ -4,6 +4,7 @@
 // publish and prune. sync_job.cpp calls them in order.
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 #include "config/channel.hpp"
 #include "sync/download_queue.hpp"
 #include "sync/fetch_repodata.hpp"
+#include "sync/fetch_shards.hpp"
 #include "sync/hash_cache.hpp"
 #include "sync/plan.hpp"
 #include "sync/select.hpp"
@@ -24,6 +26,7 @@ struct SubdirWork {
     std::string subdir;
     std::filesystem::path dir;  // DEST/<channel>/<subdir>
     FetchedRepodata upstream;
+    std::optional<UpstreamShards> shards;  // set when upstream.repodata is built from shards
     HashCache hashes;
     std::vector<WantedFile> wanted;
     SubdirPlan plan;

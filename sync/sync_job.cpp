@@ -9,6 +9,7 @@
 #include "sync/lock.hpp"
 #include "sync/progress.hpp"
 #include "sync/select.hpp"
+#include "sync/shard_loader.hpp"
 #include "sync/subdir_sync.hpp"
 
 namespace chanmirror::sync {
@@ -76,18 +77,61 @@ struct Job {
         return false;
     }
 
+    // Include specs or an explicit file: only some names' records are needed.
+    bool reads_shards() const {
+        return options.use_shards && (options.pinned || !options.selection.include.empty());
+    }
+
+    // True when upstream has a shard index; the records come later (load_shards).
+    core::Result<bool> fetch_shard_index_of(HttpClient& client, SubdirWork& w,
+                                            const std::string& url) {
+        auto index = fetch_shard_index(client, url, retry_policy());
+        if (!index)
+            return tl::unexpected(index.error());
+        if (!*index)
+            return false;
+        w.shards = std::move(**index);
+        auto& fetched = w.upstream;
+        fetched.status = FetchStatus::fetched;
+        fetched.repodata_url = w.shards->index_url;
+        fetched.state = {"repodata_shards.msgpack.zst", "", ""};
+        fetched.run_exports.emplace();
+        const auto& info = w.shards->index.info;
+        auto subdir = info.find("subdir");
+        fetched.repodata.info = {{"subdir", subdir != info.end() && subdir->is_string()
+                                                ? *subdir
+                                                : core::Json(w.subdir)}};
+        // Only to find the packages: the mirror's index drops it (mirrored_repodata).
+        if (auto base = info.find("base_url");
+            base != info.end() && base->is_string() && !base->get_ref<const std::string&>().empty())
+            fetched.repodata.info["base_url"] = *base;
+        return true;
+    }
+
     bool fetch_one(HttpClient& client, SubdirWork& w) {
+        auto url = config::join_url(w.channel.url, w.subdir);
+        if (reads_shards()) {
+            auto sharded = fetch_shard_index_of(client, w, url);
+            if (!sharded)
+                return fatal(sharded.error().message);
+            if (*sharded) {
+                if (options.verbose)
+                    err << w.channel.local_path << "/" << w.subdir << ": fetched "
+                        << config::redact(w.shards->index_url) << " ("
+                        << w.shards->index.shards.size() << " names)\n";
+                return true;
+            }
+        }
         std::optional<FetchState> previous;
         std::error_code ec;
         // A selective job needs every subdir's upstream records (a closure crosses subdirs
         // and channels), so it never settles for a 304.
-        if (!options.dry_run && !is_selective(options.selection) &&
+        if (!options.dry_run && !is_selective(options.selection) && !options.pinned &&
             fs::exists(w.dir / "repodata.json", ec)) {
             auto loaded = load_fetch_state(meta("state", w, ".json"));
             if (loaded)
                 previous = *loaded;
         }
-        auto url = config::join_url(w.channel.url, w.subdir);
         auto fetched = fetch_repodata(client, url, previous ? &*previous : nullptr, retry_policy());
         if (!fetched)
             return fatal(fetched.error().message);
@@ -121,6 +165,22 @@ struct Job {
         return true;
     }
 
+    bool load_shards(HttpClient& client) {
+        ShardCache cache(options.dest / ".chanmirror" / "upstream-shards", options.dry_run);
+        const auto* pinned = options.pinned ? &*options.pinned : nullptr;
+        auto stats =
+            load_needed_shards(client, works, options.selection, pinned, retry_policy(), cache);
+        if (!stats)
+            return fatal(stats.error().message);
+        if (stats->subdirs > 0) {
+            err << "shards: " << stats->fetched + stats->cached << " of " << stats->listed
+                << " listed in " << stats->subdirs << " shard indexes (" << stats->fetched
+                << " fetched, " << stats->cached << " cached, " << human_bytes(stats->bytes)
+                << ") in " << stats->rounds << " rounds\n";
+        }
+        return true;
+    }
+
     bool plan_all() {
         std::vector<UpstreamSubdir> upstream;
         for (auto& w : works) {
@@ -128,17 +188,21 @@ struct Job {
                 upstream.push_back({{w.channel.local_path, w.subdir}, &w.upstream.repodata});
         }
         std::vector<std::string> report;
-        auto selected = select_files(upstream, options.selection, report, options.verbose);
+        const auto* pinned = options.pinned ? &*options.pinned : nullptr;
+        auto selected = select_files(upstream, options.selection, pinned, report, options.verbose);
         if (!selected)
             return fatal(selected.error().message);
         for (const auto& line : report)
             err << line << "\n";
         auto& selection = *selected;
         for (auto& w : works) {
+            const auto& chosen = selection[{w.channel.local_path, w.subdir}];
+            for (const auto& [filename, why] : chosen.failures)
+                w.summary.failures.emplace_back(w.label(filename), why);
             if (w.upstream.status != FetchStatus::fetched)
                 continue;
             w.hashes = HashCache::load(meta("hashes", w, ".tsv"));
-            plan_work(w, selection[{w.channel.local_path, w.subdir}], options.plan);
+            plan_work(w, chosen, options.plan);
             if (w.plan.refusal) {
                 w.summary.status = "refused";
                 w.summary.message = *w.plan.refusal;
@@ -171,6 +235,10 @@ struct Job {
             download_bytes += w->plan.download_bytes;
             remove += w->plan.remove.size();
             remove_bytes += w->plan.remove_bytes;
+        }
+        for (const auto& w : works) {
+            for (const auto& [file, why] : w.summary.failures)
+                err << "cannot mirror: " << file << ": " << why << "\n";
         }
         out << "dry-run: " << files << " files in the mirror; " << download << " to download ("
             << human_bytes(download_bytes) << "), " << remove << " to delete ("
@@ -275,6 +343,8 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
         return finish(job, SyncExit::fatal);
     if (options.verbose)
         err << "upstream repodata fetched and parsed in " << clock.lap() << " s\n";
+    if (!job.load_shards(client))
+        return finish(job, SyncExit::fatal);
     if (!job.plan_all())
         return finish(job, SyncExit::fatal);
     if (options.verbose)
@@ -283,8 +353,9 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
         job.print_dry_run();
         if (options.verbose)
             err << "listed in " << clock.lap() << " s\n";
-        job.summary.exit_code = 0;
-        return {SyncExit::ok, std::move(job.summary)};
+        auto exit = job.exit_code();
+        job.summary.exit_code = static_cast<int>(exit);
+        return {exit, std::move(job.summary)};
     }
     job.mkdirs();
     auto items = job.download_list();

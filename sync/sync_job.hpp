@@ -3,6 +3,7 @@
 // publish per subdir, remove, summarise.
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "config/mirror_config.hpp"
 #include "core/selection.hpp"
 #include "sync/plan.hpp"
+#include "sync/select.hpp"
 #include "sync/summary.hpp"
 
 namespace chanmirror::sync {
@@ -25,7 +27,11 @@ struct SyncOptions {
     std::vector<ChannelJob> channels;
     config::NetworkConfig network;
     PlanOptions plan;
-    core::SelectionOptions selection;  // empty: every file of every subdir
+    core::SelectionOptions selection;         // empty: every file of every subdir
+    std::optional<ExplicitSelection> pinned;  // --explicit: exactly these files
+    // A selective job reads upstream CEP-16 shards of the names it needs when upstream has
+    // them, instead of the whole repodata.json.
+    bool use_shards = true;
     bool dry_run = false;
     bool verbose = false;
     bool progress_tty = false;  // draw a progress bar (stderr is a terminal)

@@ -25,6 +25,20 @@ void build_fixture_channel(const fs::path& channel_dir, const std::vector<std::s
     }
 }
 
+void add_fixture_shards(const fs::path& channel_dir, const std::vector<std::string>& subdirs) {
+    for (const auto& subdir : subdirs) {
+        auto expected = fixtures_dir() / "expected" / "conda-index" / subdir;
+        for (const auto& entry : fs::directory_iterator(expected)) {
+            auto name = entry.path().filename().string();
+            if (name == "repodata_shards.msgpack.zst" ||
+                (name.ends_with(".msgpack.zst") && name.size() == 64 + 12)) {
+                fs::copy_file(entry.path(), channel_dir / subdir / name,
+                              fs::copy_options::overwrite_existing);
+            }
+        }
+    }
+}
+
 std::string zstd_bytes(const std::string& raw) {
     std::string out(ZSTD_compressBound(raw.size()), '\0');
     auto n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 3);

@@ -16,6 +16,11 @@ namespace chanmirror::test {
 void build_fixture_channel(const std::filesystem::path& channel_dir,
                            const std::vector<std::string>& subdirs);
 
+// Adds conda-index's CEP-16 shards for those subdirs: repodata_shards.msgpack.zst with its
+// shards beside it (`shards_base_url: ""`), as conda-index 0.12 writes them.
+void add_fixture_shards(const std::filesystem::path& channel_dir,
+                        const std::vector<std::string>& subdirs);
+
 // Parses, edits and rewrites `<subdir_dir>/repodata.json` and its .zst twin.
 void edit_repodata(const std::filesystem::path& subdir_dir,
                    const std::function<void(core::RepoData&)>& edit);

@@ -2,6 +2,9 @@
 // a file:// upstream holding real conda-forge repodata.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "tests/support/run_command.hpp"
@@ -35,6 +38,15 @@ test::CommandResult dry_run(const test::TempDir& dir, const std::string& extra) 
                              " --subdir linux-64 --subdir noarch --dry-run --dest " +
                              test::shell_quote((dir / "mirror").string()) + " " + extra +
                              " 2>/dev/null");
+}
+
+// "<name>-<version>-<build>.<ext>" -> {name, version, build}.
+std::array<std::string, 3> split_filename(const std::string& f) {
+    auto stem = f.substr(0, f.ends_with(".conda") ? f.size() - 6 : f.size() - 8);
+    auto build_at = stem.rfind('-');
+    auto version_at = stem.rfind('-', build_at - 1);
+    return {stem.substr(0, version_at), stem.substr(version_at + 1, build_at - version_at - 1),
+            stem.substr(build_at + 1)};
 }
 
 bool contains(const std::vector<std::string>& files, const std::string& name) {
@@ -74,6 +86,40 @@ TEST(SyncSelection, ExcludeAndEnvironmentFile) {
     }
     EXPECT_NE(run.output.find("pip dependency 'requests' is not mirrored"), std::string::npos)
         << run.output;
+}
+
+// An environment exported with exact `name=version=build` pins for every package gives back
+// exactly those builds (both formats: sync_shards_test, this upstream has one per build).
+TEST(SyncSelection, ExactPinsOfAWholeEnvironmentGiveExactlyThoseBuilds) {
+    test::TempDir dir;
+    auto resolved = dry_run(dir, "--spec 'python 3.9.*' --spec pip --latest 1");
+    ASSERT_EQ(resolved.exit_code, 0) << resolved.output;
+    // One build per name, as in an exported environment: the last listed (highest build).
+    std::map<std::string, std::string> build_of;  // name -> file
+    for (const auto& f : listed_files(resolved.output))
+        build_of[split_filename(f)[0]] = f;
+    std::vector<std::string> files;
+    std::set<std::string> pins;
+    for (const auto& [name, f] : build_of) {
+        auto [n, version, build] = split_filename(f);
+        pins.insert(n + "=" + version + "=" + build);
+        files.push_back(f);
+    }
+    ASSERT_GT(pins.size(), 20u);
+    std::string env = "name: exported\nchannels: [" + upstream_url() + "]\ndependencies:\n";
+    for (const auto& pin : pins)
+        env += "  - " + pin + "\n";
+    test::write_bytes(dir / "environment.yml", env);
+    auto bin = test::shell_quote(test::chanmirror_binary().string());
+    auto run =
+        test::run_command(bin + " sync --subdir linux-64 --subdir noarch --dry-run --dest " +
+                          test::shell_quote((dir / "mirror").string()) + " --environment " +
+                          test::shell_quote((dir / "environment.yml").string()) + " 2>/dev/null");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    auto pinned = listed_files(run.output);
+    std::sort(files.begin(), files.end());
+    std::sort(pinned.begin(), pinned.end());
+    EXPECT_EQ(pinned, files);
 }
 
 TEST(SyncSelection, ExcludingADependencyPrunesItsDependents) {
