@@ -72,29 +72,6 @@ core::Result<core::RunExportsMap> to_run_exports_map(const std::string& text,
     return out;
 }
 
-// run_exports.json(.zst) is optional upstream: absent or unreadable -> nullopt.
-std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
-                                                     const std::string& subdir_url,
-                                                     const RetryPolicy& retry) {
-    for (std::string name : {"run_exports.json.zst", "run_exports.json"}) {
-        auto url = config::join_url(subdir_url, name);
-        auto got = get_with_retries(client, {url, 0, {}}, retry);
-        if (!got || got->response.status != 200)
-            continue;
-        std::string text = std::move(got->body);
-        if (name.ends_with(".zst")) {
-            auto raw = io::zstd_decompress(text, config::redact(url));
-            if (!raw)
-                continue;
-            text = std::move(*raw);
-        }
-        auto map = to_run_exports_map(text, config::redact(url));
-        if (map)
-            return std::move(*map);
-    }
-    return std::nullopt;
-}
-
 // Tries one variant. nullopt: fall back to the next variant.
 core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client,
                                                          const std::string& subdir_url,
@@ -163,6 +140,28 @@ std::string normalize(const std::string& url) {
 }
 
 }  // namespace
+
+std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
+                                                     const std::string& subdir_url,
+                                                     const RetryPolicy& retry) {
+    for (std::string name : {"run_exports.json.zst", "run_exports.json"}) {
+        auto url = config::join_url(subdir_url, name);
+        auto got = get_with_retries(client, {url, 0, {}}, retry);
+        if (!got || got->response.status != 200)
+            continue;
+        std::string text = std::move(got->body);
+        if (name.ends_with(".zst")) {
+            auto raw = io::zstd_decompress(text, config::redact(url));
+            if (!raw)
+                continue;
+            text = std::move(*raw);
+        }
+        auto map = to_run_exports_map(text, config::redact(url));
+        if (map)
+            return std::move(*map);
+    }
+    return std::nullopt;
+}
 
 core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::string& subdir_url,
                                              const FetchState* previous, const RetryPolicy& retry) {

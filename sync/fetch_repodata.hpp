@@ -34,6 +34,11 @@ struct FetchedRepodata {
 core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::string& subdir_url,
                                              const FetchState* previous, const RetryPolicy& retry);
 
+// Upstream run_exports.json(.zst) of a subdir; nullopt when it has none or it is unreadable.
+std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
+                                                     const std::string& subdir_url,
+                                                     const RetryPolicy& retry);
+
 // A CEP-15/16 base URL (absolute, host-relative "/x/", or relative to the directory of
 // `document_url`; "" = that directory itself) as an absolute URL.
 std::string resolve_url(const std::string& document_url, std::string base);

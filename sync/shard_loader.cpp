@@ -36,6 +36,30 @@ void tidy_removed(std::vector<SubdirWork>& works) {
     }
 }
 
+// CEP-21: shard records MAY carry run_exports; when some do not, upstream's run_exports.json
+// (when it has one) is the other source, so the mirror's run_exports.json stays complete.
+void complete_run_exports(HttpClient& client, SubdirWork& work, const RetryPolicy& retry) {
+    auto& known = *work.upstream.run_exports;
+    auto lacks = [&](const core::RecordMap& records) {
+        return std::any_of(records.begin(), records.end(),
+                           [&](const auto& r) { return !known.contains(r.first); });
+    };
+    const auto& repodata = work.upstream.repodata;
+    if (!lacks(repodata.packages) && !lacks(repodata.conda_packages))
+        return;
+    auto subdir_url = work.shards->index_url.substr(0, work.shards->index_url.rfind('/'));
+    auto upstream = fetch_run_exports(client, subdir_url, retry);
+    if (!upstream)
+        return;
+    for (const auto* records : {&repodata.packages, &repodata.conda_packages}) {
+        for (const auto& [filename, record] : *records) {
+            auto it = upstream->find(filename);
+            if (!known.contains(filename) && it != upstream->end())
+                known.emplace(filename, it->second);
+        }
+    }
+}
+
 }  // namespace
 
 core::Result<ShardLoadStats> load_needed_shards(HttpClient& client, std::vector<SubdirWork>& works,
@@ -91,6 +115,10 @@ core::Result<ShardLoadStats> load_needed_shards(HttpClient& client, std::vector<
         }
     }
     tidy_removed(works);
+    for (auto& w : works) {
+        if (w.shards)
+            complete_run_exports(client, w, retry);
+    }
     cache.keep_only(used_hex);
     return stats;
 }

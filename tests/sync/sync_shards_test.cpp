@@ -10,6 +10,7 @@
 #include "core/selection.hpp"
 #include "core/shard_reader.hpp"
 #include "core/strings.hpp"
+#include "io/hashing.hpp"
 #include "io/zstd.hpp"
 #include "tests/support/fake_upstream.hpp"
 #include "tests/support/run_command.hpp"
@@ -24,8 +25,8 @@ using test::Fault;
 
 const std::vector<std::string> subdirs = {"linux-64", "noarch"};
 // Kept records in both subdirs and both formats, plus closures that pruning drops.
-const std::vector<std::string> specs = {"feature", "dependency",  "krb5",
-                                        "package", "stitch-lexy", "moto"};
+const std::vector<std::string> specs = {
+    "feature", "dependency", "krb5", "package", "stitch-lexy", "moto", "stub-run_exports"};
 
 std::string spec_flags() {
     std::string out;
@@ -204,6 +205,40 @@ TEST_F(SyncShardsTest, CorruptShardIsRefetchedAndMissingShardIsFatalAndNamed) {
     EXPECT_EQ(fresh.exit_code, 2) << fresh.output;
     EXPECT_NE(fresh.output.find(*paths.rbegin()), std::string::npos) << fresh.output;
     EXPECT_FALSE(fs::exists(mirror("fresh", "noarch") / "repodata.json"));
+}
+
+// CEP-21: shard records may lack run_exports; upstream's run_exports.json fills them in.
+TEST_F(SyncShardsTest, ShardsWithoutRunExportsAreCompletedFromRunExportsJson) {
+    auto index_path = up("noarch") / "repodata_shards.msgpack.zst";
+    auto index = nlohmann::json::from_msgpack(
+        *io::zstd_decompress(test::read_bytes(index_path), index_path.string()));
+    for (auto& [name, hash] : index["shards"].items()) {
+        auto old_hex = core::to_hex({hash.get_binary().data(), hash.get_binary().size()});
+        auto shard_path = up("noarch") / (old_hex + ".msgpack.zst");
+        auto shard = nlohmann::json::from_msgpack(
+            *io::zstd_decompress(test::read_bytes(shard_path), shard_path.string()));
+        for (const char* section : {"packages", "packages.conda"}) {
+            for (auto& [fn, record] : shard[section].items())
+                record.erase("run_exports");
+        }
+        auto packed = nlohmann::json::to_msgpack(shard);
+        auto bytes = test::zstd_bytes(std::string(packed.begin(), packed.end()));
+        auto digest =
+            io::sha256_of({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()});
+        test::write_bytes(up("noarch") / (core::to_hex(digest) + ".msgpack.zst"), bytes);
+        hash = nlohmann::json::binary(std::vector<std::uint8_t>(digest.begin(), digest.end()));
+    }
+    auto packed = nlohmann::json::to_msgpack(index);
+    test::write_bytes(index_path, test::zstd_bytes(std::string(packed.begin(), packed.end())));
+
+    auto sharded = sync("sharded", spec_flags());
+    ASSERT_EQ(sharded.exit_code, 0) << sharded.output;
+    EXPECT_EQ(server->requests("/chan/noarch/run_exports.json"), 1);
+    EXPECT_EQ(server->requests("/chan/linux-64/run_exports.json"), 0) << "its shards have them";
+    ASSERT_EQ(sync("full", spec_flags() + " --no-shards").exit_code, 0);
+    auto exports = test::read_bytes(mirror("sharded", "noarch") / "run_exports.json");
+    EXPECT_NE(exports.find("stub-run_exports >=1.0.0"), std::string::npos) << sharded.output;
+    EXPECT_EQ(exports, test::read_bytes(mirror("full", "noarch") / "run_exports.json"));
 }
 
 TEST_F(SyncShardsTest, UpstreamWithoutShardsFallsBackToRepodata) {
