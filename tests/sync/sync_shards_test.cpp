@@ -207,6 +207,24 @@ TEST_F(SyncShardsTest, CorruptShardIsRefetchedAndMissingShardIsFatalAndNamed) {
     EXPECT_FALSE(fs::exists(mirror("fresh", "noarch") / "repodata.json"));
 }
 
+// A glob-named spec needs every name it matches: they come from the shard indexes.
+TEST_F(SyncShardsTest, GlobSpecFetchesEveryMatchingNameFromTheIndex) {
+    auto listing = [&](const std::string& extra) {
+        auto r = sync("m", " --dry-run --spec 'track_*' --spec 'feat*' --spec 'stitch-*'" + extra);
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        std::string listed;
+        std::istringstream lines(r.output);
+        for (std::string line; std::getline(lines, line);)
+            listed += line.starts_with("chan/") ? line + "\n" : "";
+        return listed;
+    };
+    auto from_shards = listing("");
+    EXPECT_NE(from_shards.find("chan/noarch/track_feature-2.0-0.tar.bz2"), std::string::npos)
+        << from_shards;
+    EXPECT_NE(from_shards.find("chan/noarch/feature-2.0"), std::string::npos) << from_shards;
+    EXPECT_EQ(from_shards, listing(" --no-shards"));
+}
+
 // CEP-21: shard records may lack run_exports; upstream's run_exports.json fills them in.
 TEST_F(SyncShardsTest, ShardsWithoutRunExportsAreCompletedFromRunExportsJson) {
     auto index_path = up("noarch") / "repodata_shards.msgpack.zst";
