@@ -20,8 +20,10 @@ constexpr std::uint64_t min_compress_size = 256;
 // client should fetch the .zst sibling (which the indexer writes) instead.
 constexpr std::uint64_t max_compress_size = 64u << 20;
 
-std::string variant_etag(const std::string& etag, Encoding encoding) {
-    return etag.substr(0, etag.size() - 1) + "-" + std::string(encoding_name(encoding)) + "\"";
+std::string variant_etag(std::string_view etag, Encoding encoding) {
+    std::string out(etag.substr(0, etag.size() - 1));
+    out.append("-").append(encoding_name(encoding)).append("\"");
+    return out;
 }
 
 // A .json file in a compressed encoding the client asked for, from the cache.
@@ -70,8 +72,7 @@ Response file(const Request& req, ServeRoot& root, const TargetPath& path, io::F
         res->set("Content-Type", "text/plain; charset=utf-8");
     } else {
         res->set("Content-Type", mime_type(name));
-        res->set("Cache-Control",
-                 cache_control_value(cache_class(path.relative), root.options().max_age_index));
+        res->set("Cache-Control", root.cache_control(cache_class(path.relative)));
     }
     if (is_json)
         res->set("Vary", "Accept-Encoding");
@@ -180,7 +181,9 @@ ServeRoot::ServeRoot(ServeOptions options, int root_fd, std::filesystem::path ro
       root_fd_(root_fd),
       root_real_(std::move(root_real)),
       tokens_(options_.tokens_file),
-      compressed_(options_.compressed_cache_bytes) {}
+      compressed_(options_.compressed_cache_bytes),
+      cache_control_index_(cache_control_value(CacheClass::index, options_.max_age_index)),
+      cache_control_immutable_(cache_control_value(CacheClass::immutable, 0)) {}
 
 ServeRoot::~ServeRoot() {
     ::close(root_fd_);

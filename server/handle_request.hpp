@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "server/cache_control.hpp"
 #include "server/compressed_cache.hpp"
 #include "server/directory_listing.hpp"
 #include "server/message.hpp"
@@ -30,6 +31,10 @@ class ServeRoot {
     CompressedCache& compressed() { return compressed_; }
     ListingCache& listings() { return listings_; }
     Metrics& metrics() { return metrics_; }
+    // Formatted once: a file response should not build this string every time.
+    [[nodiscard]] std::string_view cache_control(CacheClass cls) const {
+        return cls == CacheClass::immutable ? cache_control_immutable_ : cache_control_index_;
+    }
 
   private:
     ServeRoot(ServeOptions options, int root_fd, std::filesystem::path root_real);
@@ -41,6 +46,8 @@ class ServeRoot {
     CompressedCache compressed_;
     ListingCache listings_;
     Metrics metrics_;
+    std::string cache_control_index_;
+    std::string cache_control_immutable_;
 };
 
 Response handle_request(const Request& req, ServeRoot& root);

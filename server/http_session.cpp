@@ -1,6 +1,7 @@
 #include "server/http_session.hpp"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -54,6 +55,9 @@ class HttpSession final : public SessionBase,
         // Responses are written whole (one writev or head + sendfile): no reason to wait for
         // an ACK before sending a short tail.
         lowest().set_option(tcp::no_delay(true), ec);
+        // Plain TCP sends synchronously (write_buffers, sendfile): never block the thread.
+        if constexpr (!is_tls)
+            lowest().non_blocking(true, ec);
         auto endpoint = lowest().remote_endpoint(ec);
         if (!ec)
             remote_ = endpoint.address().to_string();
@@ -172,7 +176,8 @@ class HttpSession final : public SessionBase,
             remaining_ = 0;
             return write_buffers(net::buffer(head_), net::buffer(chunk_));
         }
-        write_buffers(net::buffer(head_), {});
+        // MSG_MORE: the header leaves in the same segment as the start of the body.
+        write_buffers(net::buffer(head_), {}, MSG_MORE);
     }
 
     // pread `size` bytes at offset_ into chunk_; false when the file is shorter than promised.
@@ -189,7 +194,28 @@ class HttpSession final : public SessionBase,
         return true;
     }
 
-    void write_buffers(net::const_buffer a, net::const_buffer b) {
+    void write_buffers(net::const_buffer a, net::const_buffer b, int flags = 0) {
+        if constexpr (!is_tls) {
+            // The socket almost always takes a whole response at once: write it now, without
+            // a trip through the scheduler; only a remainder waits for the socket to drain.
+            beast::error_code ec;
+            std::size_t sent = lowest().send(std::array<net::const_buffer, 2>{a, b}, flags, ec);
+            if (ec == net::error::would_block || ec == net::error::try_again) {
+                sent = 0;
+            } else if (ec) {
+                return abort_response();
+            }
+            if (sent == a.size() + b.size())
+                return on_write({}, sent);
+            if (sent >= a.size()) {
+                b += sent - a.size();
+                a = net::const_buffer();
+            } else {
+                a += sent;
+            }
+        } else {
+            (void)flags;
+        }
         std::array<net::const_buffer, 2> buffers{a, b};
         net::async_write(
             stream_, buffers,
@@ -225,9 +251,6 @@ class HttpSession final : public SessionBase,
     // Plain TCP: the kernel copies file pages straight to the socket.
     void do_sendfile() {
         auto& socket = lowest();
-        beast::error_code ec;
-        if (!socket.native_non_blocking())
-            socket.native_non_blocking(true, ec);
         while (remaining_ > 0) {
             off_t offset = static_cast<off_t>(offset_);
             auto want =

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -94,24 +95,30 @@ tl::expected<TargetPath, TargetError> parse_target(std::string_view target) {
         return tl::unexpected(decoded.error());
     result.trailing_slash = decoded->size() > 1 && decoded->back() == '/';
 
+    // The relative path is written over the decoded one (it is never longer): no second buffer.
     bool hidden = false;
-    std::string_view rest = *decoded;
-    while (!rest.empty()) {
-        auto slash = rest.find('/');
-        std::string_view part = rest.substr(0, slash);
-        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    std::string& text = *decoded;
+    std::size_t read = 0;
+    std::size_t written = 0;
+    while (read < text.size()) {
+        std::size_t slash = std::min(text.find('/', read), text.size());
+        std::string_view part(text.data() + read, slash - read);
+        read = slash + 1;
         if (part.empty())
             continue;  // "//" collapses
         if (part == "." || part == "..")
             return tl::unexpected(TargetError::bad_request);
         if (is_hidden_name(part))
             hidden = true;
-        if (!result.relative.empty())
-            result.relative.push_back('/');
-        result.relative.append(part);
+        if (written > 0)
+            text[written++] = '/';
+        std::copy(part.begin(), part.end(), text.begin() + static_cast<std::ptrdiff_t>(written));
+        written += part.size();
     }
     if (hidden)
         return tl::unexpected(TargetError::not_found);
+    text.resize(written);
+    result.relative = std::move(text);
     return result;
 }
 
@@ -175,9 +182,14 @@ tl::expected<io::FileHandle, OpenError> open_resolved(int root_fd,
 tl::expected<io::FileHandle, OpenError> open_beneath(int root_fd,
                                                      const std::filesystem::path& root_real,
                                                      std::string_view relative) {
-    std::string rel = relative.empty() ? std::string(".") : std::string(relative);
+    if (relative.empty())
+        relative = ".";
+    if (relative.size() >= PATH_MAX)
+        return tl::unexpected(OpenError::not_found);
+    char rel[PATH_MAX];  // NUL-terminated copy without an allocation per request
+    *std::copy(relative.begin(), relative.end(), rel) = '\0';
     if (!openat2_unavailable.load(std::memory_order_relaxed)) {
-        int fd = openat2_beneath(root_fd, rel.c_str(), 0);
+        int fd = openat2_beneath(root_fd, rel, 0);
         if (fd >= 0)
             return io::FileHandle::adopt(fd, {});  // no path: building one costs per request
         int err = errno;
@@ -188,7 +200,7 @@ tl::expected<io::FileHandle, OpenError> open_beneath(int root_fd,
         }
         // EXDEV: an absolute symlink or one leaving ROOT; the slow path decides which.
     }
-    return open_resolved(root_fd, root_real, root_real / rel);
+    return open_resolved(root_fd, root_real, root_real / std::string_view(rel));
 }
 
 }  // namespace chanmirror::server

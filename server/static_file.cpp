@@ -39,21 +39,43 @@ std::string_view opaque_tag(std::string_view tag) {
 
 }  // namespace
 
-std::string http_date(std::time_t t) {
+std::size_t format_http_date(std::time_t t, char (&out)[32]) {
     // Requests for the same file ask for the same date over and over: keep the last one.
     thread_local std::time_t last_time = -1;
-    thread_local std::string last_text;
-    if (t == last_time)
-        return last_text;
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                  day_names[tm.tm_wday % 7], tm.tm_mday, month_names[tm.tm_mon % 12],
-                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    last_time = t;
-    last_text = buffer;
-    return last_text;
+    thread_local std::tm last_tm{};
+    if (t != last_time) {
+        ::gmtime_r(&t, &last_tm);
+        last_time = t;
+    }
+    const std::tm& tm = last_tm;
+    char* p = out;
+    auto put = [&p](std::string_view text) { p = std::copy(text.begin(), text.end(), p); };
+    auto two = [&p](int v) {
+        *p++ = static_cast<char>('0' + v / 10 % 10);
+        *p++ = static_cast<char>('0' + v % 10);
+    };
+    put(day_names[tm.tm_wday % 7]);
+    put(", ");
+    two(tm.tm_mday);
+    *p++ = ' ';
+    put(month_names[tm.tm_mon % 12]);
+    *p++ = ' ';
+    int year = std::clamp(tm.tm_year + 1900, 0, 9999);
+    two(year / 100);
+    two(year % 100);
+    *p++ = ' ';
+    two(tm.tm_hour);
+    *p++ = ':';
+    two(tm.tm_min);
+    *p++ = ':';
+    two(tm.tm_sec);
+    put(" GMT");
+    return static_cast<std::size_t>(p - out);
+}
+
+std::string http_date(std::time_t t) {
+    char buffer[32];
+    return std::string(buffer, format_http_date(t, buffer));
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view text) {
@@ -99,8 +121,9 @@ FileInfo describe(const struct stat& st) {
         out = std::to_chars(out, buffer + sizeof buffer, part, 16).ptr;
     }
     *out++ = '"';
-    info.etag.assign(buffer, out);
-    info.last_modified = http_date(info.mtime);
+    info.etag.assign(buffer, static_cast<std::size_t>(out - buffer));
+    char date[32];
+    info.last_modified.assign(date, format_http_date(info.mtime, date));
     return info;
 }
 
@@ -182,7 +205,7 @@ bool range_applies(const Request& req, const FileInfo& info) {
     if (if_range.empty())
         return true;
     if (if_range.starts_with("\""))
-        return if_range == info.etag;  // strong comparison
+        return if_range == info.etag.view();  // strong comparison
     auto date = parse_http_date(if_range);
     return date && *date == info.mtime;
 }

@@ -4,6 +4,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <optional>
@@ -14,18 +17,37 @@
 
 namespace chanmirror::server {
 
+// Text of a known small bound kept inline: describing a file for every request should not
+// allocate.
+class ShortText {
+  public:
+    static constexpr std::size_t capacity = 72;
+    void assign(const char* data, std::size_t size) {
+        size_ = static_cast<std::uint8_t>(std::min(size, capacity));
+        std::copy_n(data, size_, bytes_.data());
+    }
+    [[nodiscard]] std::string_view view() const { return {bytes_.data(), size_}; }
+    operator std::string_view() const { return view(); }
+
+  private:
+    std::array<char, capacity> bytes_;
+    std::uint8_t size_ = 0;
+};
+
 struct FileInfo {
     std::uint64_t size = 0;
     std::uint64_t inode = 0;
     std::int64_t mtime_ns = 0;
     std::time_t mtime = 0;
-    std::string etag;  // strong, quoted: changes whenever a rename replaces the file
-    std::string last_modified;
+    ShortText etag;  // strong, quoted: changes whenever a rename replaces the file
+    ShortText last_modified;
 };
 
 FileInfo describe(const struct stat& st);
 
 std::string http_date(std::time_t t);
+// IMF-fixdate into `out` (29 characters); returns the length.
+std::size_t format_http_date(std::time_t t, char (&out)[32]);
 std::optional<std::time_t> parse_http_date(std::string_view text);
 
 // If-None-Match: a comma-separated list of (possibly weak) tags, or "*". Weak comparison.
