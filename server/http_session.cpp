@@ -215,6 +215,15 @@ class HttpSession final : public SessionBase,
             }
         } else {
             (void)flags;
+            // Over TLS the head and a small body go out as one buffer: with the two-buffer
+            // sequence, beast::ssl_stream completed the write after the head alone and bodies of
+            // 16-64 KiB were never sent. Encryption copies the bytes anyway.
+            if (b.size() > 0) {
+                tls_out_.assign(static_cast<const char*>(a.data()), a.size());
+                tls_out_.append(static_cast<const char*>(b.data()), b.size());
+                a = net::buffer(tls_out_);
+                b = net::const_buffer();
+            }
         }
         std::array<net::const_buffer, 2> buffers{a, b};
         net::async_write(
@@ -365,6 +374,7 @@ class HttpSession final : public SessionBase,
     Response res_;
     std::string head_;
     std::string chunk_;
+    std::string tls_out_;  // TLS: head + small body in one buffer
     std::array<char, 4096> discard_{};
     std::string remote_;
     std::uint64_t offset_ = 0;

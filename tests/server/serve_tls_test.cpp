@@ -50,6 +50,18 @@ class ServeTls : public ::testing::Test {
     std::unique_ptr<test::TestServer> server_;
 };
 
+// Bodies up to 64 KiB leave with their head in one write; over TLS those above one record
+// (16 KiB) were once cut after the head.
+TEST_F(ServeTls, BodiesBetweenOneTlsRecordAndTheSmallBodyLimitArriveWhole) {
+    for (std::size_t size : {16'000u, 17'000u, 40'000u, 65'536u}) {
+        auto body = big_.substr(0, size);
+        test::write_bytes(dir_.path() / "root/ch/noarch/small.conda", body);
+        auto res = get("/ch/noarch/small.conda");
+        ASSERT_EQ(res.status, 200) << res.error;
+        EXPECT_TRUE(res.body == body) << size;
+    }
+}
+
 TEST_F(ServeTls, ServesFilesRangesAndConditionalsOverHttps) {
     ASSERT_TRUE(server_->url("/").starts_with("https://127.0.0.1:"));
     auto res = get("/ch/noarch/big.conda");
