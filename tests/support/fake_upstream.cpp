@@ -254,6 +254,11 @@ bool FakeUpstream::handle_request(int fd, const std::string& head) {
     RequestLog entry;
     std::string target;
     first >> entry.method >> target;
+    if (target.starts_with("http://")) {  // absolute-form: we are being used as a proxy
+        entry.absolute_form = true;
+        auto path_at = target.find('/', 7);
+        target = path_at == std::string::npos ? "/" : target.substr(path_at);
+    }
     entry.path = target.substr(0, target.find('?'));
     entry.range = header_value(head, "range");
     entry.if_none_match = header_value(head, "if-none-match");

@@ -38,6 +38,7 @@ struct RequestLog {
     std::string range;          // Range header, "" if none
     std::string if_none_match;  // If-None-Match header, "" if none
     int status = 0;
+    bool absolute_form = false;  // "GET http://host/path": the request came as to a proxy
 };
 
 class FakeUpstream {
