@@ -77,7 +77,7 @@ core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client,
                                                          const std::string& subdir_url,
                                                          const std::string& variant,
                                                          const FetchState* previous,
-                                                         const RetryPolicy& retry) {
+                                                         const RetryPolicy& retry, bool keep_body) {
     auto url = config::join_url(subdir_url, variant);
     auto got = get_with_retries(client, {url, 0, conditional_headers(previous, variant)}, retry);
     if (!got)
@@ -97,19 +97,14 @@ core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client,
         return core::fail(ErrorKind::network,
                           config::redact(url) + ": HTTP " + std::to_string(status));
     }
-    std::string text = std::move(got->body);
-    if (variant.ends_with(".zst")) {
-        auto raw = io::zstd_decompress(text, config::redact(url));
-        if (!raw)
-            return std::optional<FetchedRepodata>{};  // conda: decode error -> repodata.json
-        text = std::move(*raw);
-    }
-    if (text.empty())
-        text = "{}";  // CEP 36: an empty file is an empty channel
-    auto parsed = core::parse_repodata(std::move(text), config::redact(url));
+    if (keep_body)
+        out.body = got->body;
+    auto parsed = decode_repodata(std::move(got->body), variant, config::redact(url));
     if (!parsed)
         return tl::unexpected(parsed.error());
-    out.repodata = std::move(*parsed);
+    if (!*parsed)
+        return std::optional<FetchedRepodata>{};  // conda: decode error -> repodata.json
+    out.repodata = std::move(**parsed);
     return out;
 }
 
@@ -163,10 +158,28 @@ std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
     return std::nullopt;
 }
 
+core::Result<std::optional<core::RepoData>> decode_repodata(std::string body,
+                                                            std::string_view variant,
+                                                            std::string_view what) {
+    if (variant.ends_with(".zst")) {
+        auto raw = io::zstd_decompress(body, what);
+        if (!raw)
+            return std::optional<core::RepoData>{};
+        body = std::move(*raw);
+    }
+    if (body.empty())
+        body = "{}";  // CEP 36: an empty file is an empty channel
+    auto parsed = core::parse_repodata(std::move(body), what);
+    if (!parsed)
+        return tl::unexpected(parsed.error());
+    return std::move(*parsed);
+}
+
 core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::string& subdir_url,
-                                             const FetchState* previous, const RetryPolicy& retry) {
+                                             const FetchState* previous, const RetryPolicy& retry,
+                                             bool keep_body) {
     for (std::string variant : {"repodata.json.zst", "repodata.json"}) {
-        auto r = try_variant(client, subdir_url, variant, previous, retry);
+        auto r = try_variant(client, subdir_url, variant, previous, retry, keep_body);
         if (!r)
             return tl::unexpected(r.error());
         if (!*r)

@@ -28,11 +28,19 @@ struct FetchedRepodata {
     FetchState state;
     std::optional<core::RunExportsMap> run_exports;  // upstream run_exports.json, when it has one
     std::string repodata_url;  // the URL the repodata came from (base for relative base_url)
+    std::string body;          // the body as received (compressed for .zst), when asked for
 };
 
-// `subdir_url` is "<channel url>/<subdir>"; `previous` enables the conditional request.
+// `subdir_url` is "<channel url>/<subdir>"; `previous` enables the conditional request;
+// `keep_body` keeps the body as received, to answer a later 304 from a local copy.
 core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::string& subdir_url,
-                                             const FetchState* previous, const RetryPolicy& retry);
+                                             const FetchState* previous, const RetryPolicy& retry,
+                                             bool keep_body = false);
+
+// A repodata body of `variant` as fetched; nullopt when a .zst body does not decompress.
+core::Result<std::optional<core::RepoData>> decode_repodata(std::string body,
+                                                            std::string_view variant,
+                                                            std::string_view what);
 
 // Upstream run_exports.json(.zst) of a subdir; nullopt when it has none or it is unreadable.
 std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,

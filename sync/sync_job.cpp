@@ -4,6 +4,8 @@
 #include <chrono>
 #include <optional>
 
+#include "io/atomic_file.hpp"
+#include "io/file_handle.hpp"
 #include "io/subdir_publisher.hpp"
 #include "sync/fetch_repodata.hpp"
 #include "sync/lock.hpp"
@@ -108,6 +110,59 @@ struct Job {
         return true;
     }
 
+    // Specs, excludes, latest-N or an explicit file: the closure needs every upstream record.
+    bool selective() const { return is_selective(options.selection) || options.pinned; }
+
+    // Where a selective job keeps upstream's repodata as fetched, to answer a 304.
+    fs::path upstream_copy(const SubdirWork& w, const std::string& variant) const {
+        return meta("upstream", w, "." + variant);
+    }
+
+    // The state of the last complete run, when what a 304 would reuse is still there: the
+    // published index (whole subdirs) or the copy of upstream's repodata (selective jobs).
+    std::optional<FetchState> usable_fetch_state(const SubdirWork& w) const {
+        auto loaded = load_fetch_state(meta("state", w, ".json"));
+        if (!loaded || !*loaded)
+            return std::nullopt;
+        std::error_code ec;
+        bool usable = selective() ? fs::exists(upstream_copy(w, (*loaded)->variant), ec)
+                                  : fs::exists(w.dir / "repodata.json", ec);
+        return usable ? *loaded : std::nullopt;
+    }
+
+    // 304 for a whole subdir: nothing to do, unless the mirror's files changed on disk.
+    bool reuse_published(SubdirWork& w) {
+        w.hashes = HashCache::load(meta("hashes", w, ".tsv"));
+        if (!published_mirror_intact(w)) {
+            err << w.channel.local_path << "/" << w.subdir
+                << ": mirror files changed on disk, refetching\n";
+            return false;
+        }
+        if (auto r = w.hashes.save(); !r)
+            err << "warning: " << r.error().message << "\n";
+        return true;
+    }
+
+    // 304 for a selective job: upstream's records from the local copy, selected again.
+    bool reuse_upstream_copy(HttpClient& client, SubdirWork& w, const std::string& url) {
+        auto path = upstream_copy(w, w.upstream.state.variant);
+        auto body = io::read_file(path);
+        core::Result<std::optional<core::RepoData>> decoded = std::nullopt;
+        if (body)
+            decoded = decode_repodata(std::move(*body), w.upstream.state.variant, path.string());
+        if (!body || !decoded || !*decoded) {
+            err << w.channel.local_path << "/" << w.subdir
+                << ": local copy of upstream repodata unreadable, refetching\n";
+            return false;
+        }
+        w.upstream.repodata = std::move(**decoded);
+        w.upstream.status = FetchStatus::fetched;
+        w.upstream.run_exports = fetch_run_exports(client, url, retry_policy());
+        err << w.channel.local_path << "/" << w.subdir
+            << ": not modified upstream (304), selecting from the local copy\n";
+        return true;
+    }
+
     bool fetch_one(HttpClient& client, SubdirWork& w) {
         auto url = config::join_url(w.channel.url, w.subdir);
         if (reads_shards()) {
@@ -123,30 +178,20 @@ struct Job {
             }
         }
         std::optional<FetchState> previous;
-        std::error_code ec;
-        // A selective job needs every subdir's upstream records (a closure crosses subdirs
-        // and channels), so it never settles for a 304.
-        if (!options.dry_run && !is_selective(options.selection) && !options.pinned &&
-            fs::exists(w.dir / "repodata.json", ec)) {
-            auto loaded = load_fetch_state(meta("state", w, ".json"));
-            if (loaded)
-                previous = *loaded;
-        }
-        auto fetched = fetch_repodata(client, url, previous ? &*previous : nullptr, retry_policy());
+        if (!options.dry_run)
+            previous = usable_fetch_state(w);
+        auto fetched = fetch_repodata(client, url, previous ? &*previous : nullptr, retry_policy(),
+                                      selective());
         if (!fetched)
             return fatal(fetched.error().message);
         w.upstream = std::move(*fetched);
         if (w.upstream.status == FetchStatus::not_modified) {
-            w.hashes = HashCache::load(meta("hashes", w, ".tsv"));
-            if (!published_mirror_intact(w)) {
-                err << w.channel.local_path << "/" << w.subdir
-                    << ": mirror files changed on disk, refetching\n";
-                fetched = fetch_repodata(client, url, nullptr, retry_policy());
+            bool reused = selective() ? reuse_upstream_copy(client, w, url) : reuse_published(w);
+            if (!reused) {
+                fetched = fetch_repodata(client, url, nullptr, retry_policy(), selective());
                 if (!fetched)
                     return fatal(fetched.error().message);
                 w.upstream = std::move(*fetched);
-            } else if (auto r = w.hashes.save(); !r) {
-                err << "warning: " << r.error().message << "\n";
             }
         }
         if (w.upstream.status == FetchStatus::not_modified)
@@ -267,6 +312,19 @@ struct Job {
         }
     }
 
+    // What the next run's conditional request needs: the ETag and, for a selective job, the
+    // body it describes (written first: a state never points at a missing copy).
+    core::Result<void> save_state(const SubdirWork& w) {
+        if (!w.upstream.body.empty()) {
+            auto path = upstream_copy(w, w.upstream.state.variant);
+            std::error_code ec;
+            fs::create_directories(path.parent_path(), ec);
+            if (auto r = io::write_file_atomic(path, w.upstream.body); !r)
+                return r;
+        }
+        return save_fetch_state(meta("state", w, ".json").string(), w.upstream.state);
+    }
+
     void finish_all(const std::vector<DownloadItem>& items, const DownloadReport& report) {
         auto created_at = io::utc_timestamp_now();
         for (auto& w : works) {
@@ -276,7 +334,7 @@ struct Job {
             auto state_path = meta("state", w, ".json");
             std::error_code ec;
             if (published && w.summary.failures.empty()) {
-                if (auto r = save_fetch_state(state_path.string(), w.upstream.state); !r)
+                if (auto r = save_state(w); !r)
                     err << "warning: " << r.error().message << "\n";
             } else {
                 fs::remove(state_path, ec);  // next run fetches in full and retries the failures

@@ -120,6 +120,28 @@ TEST_F(SyncCliTest, NoChangeRerunDownloadsNoPackageAndUses304) {
     expect_mirror_equals_upstream();
 }
 
+// A selective job needs every upstream record, so a 304 is answered from its local copy of
+// upstream's repodata, and a changed selection still works without a full fetch.
+TEST_F(SyncCliTest, SelectiveRerunSelectsFromItsCopyOfUpstreamAfterA304) {
+    ASSERT_EQ(sync("--spec feature --spec dependency").exit_code, 0);
+    server->reset_counts();
+    auto again = sync("--spec feature --spec dependency --spec krb5");
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_TRUE(contains(again.output, "selecting from the local copy")) << again.output;
+    for (const char* subdir : {"linux-64", "noarch"}) {
+        auto path = std::string("/chan/") + subdir + "/repodata.json.zst";
+        EXPECT_EQ(server->requests(path), 1) << path;
+        for (const auto& entry : server->log()) {
+            if (entry.path == path) {
+                EXPECT_EQ(entry.status, 304) << path;
+            }
+        }
+    }
+    EXPECT_EQ(server->package_requests(), 1) << "only the newly selected krb5";
+    EXPECT_TRUE(fs::exists(mirror("linux-64") / "krb5-1.13.2-0.tar.bz2"));
+    EXPECT_TRUE(fs::exists(mirror("noarch") / "dependency-2.0-0.conda"));
+}
+
 TEST_F(SyncCliTest, TransientFailuresAreRetriedAndResumed) {
     server->add_fault("/chan/linux-64/repodata.json.zst", {Fault::Kind::status, 503, 0, 0, 1});
     server->add_fault("/chan/linux-64/d-1-0.tar.bz2", {Fault::Kind::status, 503, 0, 0, 2});
