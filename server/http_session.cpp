@@ -78,8 +78,10 @@ class HttpSession final : public SessionBase,
 
     void shutdown() override {
         net::post(lowest().get_executor(), [self = this->shared_from_this()] {
+            // The socket may be closed already (a deadline passed): no throwing overload.
+            beast::error_code ec;
             if (self->reading_)
-                self->lowest().cancel();
+                self->lowest().cancel(ec);
         });
     }
 
