@@ -7,8 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
+#include <fstream>
 #include <regex>
+#include <sstream>
+#include <thread>
 
 #include "io/atomic_file.hpp"
 #include "tests/server/test_server.hpp"
@@ -30,7 +35,8 @@ std::string pattern(std::size_t n, char seed) {
 // `chanmirror serve ROOT --port 0` as a child process, stdout piped back.
 class ServeProcess {
   public:
-    explicit ServeProcess(const std::filesystem::path& root) {
+    // `max_open_files` > 0: the child's RLIMIT_NOFILE, to run it out of descriptors.
+    explicit ServeProcess(const std::filesystem::path& root, rlim_t max_open_files = 0) {
         int fds[2];
         if (::pipe(fds) != 0)
             throw std::runtime_error("pipe");
@@ -39,6 +45,10 @@ class ServeProcess {
             ::dup2(fds[1], STDOUT_FILENO);
             ::close(fds[0]);
             ::close(fds[1]);
+            if (max_open_files > 0) {
+                rlimit limit{max_open_files, max_open_files};
+                ::setrlimit(RLIMIT_NOFILE, &limit);
+            }
             std::string binary = test::chanmirror_binary().string();
             ::execl(binary.c_str(), "chanmirror", "serve", root.c_str(), "--port", "0", "--threads",
                     "2", static_cast<char*>(nullptr));
@@ -75,6 +85,23 @@ class ServeProcess {
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     void signal(int sig) { ::kill(pid_, sig); }
+    [[nodiscard]] std::size_t open_files() const {
+        auto fds = std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd");
+        return static_cast<std::size_t>(std::distance(fds, {}));
+    }
+    // User + system CPU seconds the child has used so far.
+    [[nodiscard]] double cpu_seconds() const {
+        std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        std::istringstream fields(text.substr(text.rfind(')') + 2));
+        std::string field;
+        double ticks = 0;
+        for (int i = 3; i <= 15 && fields >> field; ++i) {
+            if (i >= 14)  // utime, stime
+                ticks += std::stod(field);
+        }
+        return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    }
     [[nodiscard]] std::uint16_t port() const { return port_; }
 
   private:
@@ -109,6 +136,31 @@ TEST(ServeProcess, SigtermDrainsInFlightDownloadsAndExitsZero) {
     EXPECT_EQ(all.size() - body_at, big_size);
     EXPECT_TRUE(all.compare(body_at, std::string::npos, big) == 0);
     EXPECT_EQ(proc.wait(), 0);
+}
+
+// Out of file descriptors, the listener waits for connections to close instead of spinning
+// on accept(), and serves again once they have.
+TEST(ServeProcess, OutOfDescriptorsItBacksOffThenServesAgain) {
+    test::TempDir dir;
+    test::write_bytes(dir.path() / "ch/noarch/repodata.json", "{}");
+    ServeProcess proc(dir.path(), 48);
+    std::vector<std::unique_ptr<test::RawConnection>> held;
+    for (int i = 0; i < 80; ++i)  // the kernel queues those the server cannot accept
+        held.push_back(std::make_unique<test::RawConnection>(proc.port()));
+    std::this_thread::sleep_for(300ms);
+    ASSERT_GE(proc.open_files(), 46u) << "the server ran out of descriptors";
+    double before = proc.cpu_seconds();
+    std::this_thread::sleep_for(1s);
+    EXPECT_LT(proc.cpu_seconds() - before, 0.5) << "no busy loop while accept() fails";
+    held.clear();
+    int status = 0;
+    for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
+        std::this_thread::sleep_for(100ms);
+        test::RawConnection probe(proc.port());
+        probe.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        status = test::status_of(probe.read_response(false, 2s));
+    }
+    EXPECT_EQ(status, 200);
 }
 
 TEST(ServeProcess, SigintStopsAnIdleServer) {
