@@ -1,6 +1,8 @@
 // simdjson On-Demand reader for repodata.json: one forward pass, each value consumed once.
 #include <simdjson.h>
 
+#include <iterator>
+
 #include "core/repodata.hpp"
 
 namespace chanmirror::core {
@@ -24,6 +26,16 @@ std::string minified(std::string_view raw) {
     return out;
 }
 
+// Later duplicates win, as in a JSON object read into a map. Upstream writes file names in
+// sorted order, so the hint at the end makes each insert O(1) instead of ~19 string compares.
+void insert_record(RecordMap& into, std::string_view filename, std::string record) {
+    if (into.empty() || std::prev(into.end())->first < filename) {
+        into.emplace_hint(into.end(), filename, std::move(record));
+    } else {
+        into.insert_or_assign(std::string(filename), std::move(record));
+    }
+}
+
 Result<void> read_records(od::value value, RecordMap& into, std::string_view what,
                           std::string_view section) {
     od::object records;
@@ -34,15 +46,14 @@ Result<void> read_records(od::value value, RecordMap& into, std::string_view wha
         if (auto e = field.unescaped_key().get(filename)) {
             return tl::unexpected(json_error(what, section, e));
         }
-        std::string key(filename);
         od::object record;
         std::string_view raw;
         if (auto e = field.value().get_object().get(record)) {
-            return tl::unexpected(json_error(what, key, e));
+            return tl::unexpected(json_error(what, filename, e));
         }
         if (auto e = record.raw_json().get(raw))
-            return tl::unexpected(json_error(what, key, e));
-        into.insert_or_assign(std::move(key), minified(raw));
+            return tl::unexpected(json_error(what, filename, e));
+        insert_record(into, filename, minified(raw));
     }
     return {};
 }

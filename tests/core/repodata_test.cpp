@@ -43,6 +43,19 @@ TEST(Repodata, RealConformanceFixtureRoundTripsByteForByte) {
     EXPECT_EQ(core::to_json(*r), original);
 }
 
+TEST(Repodata, UnsortedAndDuplicateFileNamesReadAsAMapDoes) {
+    std::string text =
+        R"({"packages": {"b-1-0.tar.bz2": {"v": 1}, "a-1-0.tar.bz2": {"v": 2},)"
+        R"( "c-1-0.tar.bz2": {"v": 3}, "a-1-0.tar.bz2": {"v": 4}, "c-1-0.tar.bz2": {"v": 5}}})";
+    auto r = core::parse_repodata(std::move(text), "test");
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->packages.size(), 3u);
+    EXPECT_EQ(r->packages.begin()->first, "a-1-0.tar.bz2");
+    EXPECT_EQ(r->packages.at("a-1-0.tar.bz2"), R"({"v":4})");  // the later duplicate wins
+    EXPECT_EQ(r->packages.at("b-1-0.tar.bz2"), R"({"v":1})");
+    EXPECT_EQ(r->packages.at("c-1-0.tar.bz2"), R"({"v":5})");
+}
+
 TEST(Repodata, EmptyFileIsAnEmptyChannel) {
     auto r = core::parse_repodata(std::string("  \n"), "empty");
     ASSERT_TRUE(r);
