@@ -31,9 +31,13 @@ void remove_stale_partials(const SubdirWork& work) {
 }  // namespace
 
 std::map<std::string, LocalFile> scan_local(SubdirWork& work) {
-    std::map<std::string, const WantedFile*> wanted;
-    for (const auto& file : work.wanted)
-        wanted.emplace(file.filename, &file);
+    // work.wanted is sorted by file name (plan_work): a binary search, not a 500,000-name map.
+    auto find_wanted = [&](const std::string& name) -> const WantedFile* {
+        auto it = std::lower_bound(
+            work.wanted.begin(), work.wanted.end(), name,
+            [](const WantedFile& file, const std::string& n) { return file.filename < n; });
+        return it != work.wanted.end() && it->filename == name ? &*it : nullptr;
+    };
     std::map<std::string, LocalFile> local;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(work.dir, ec)) {
@@ -44,8 +48,8 @@ std::map<std::string, LocalFile> scan_local(SubdirWork& work) {
         if (!st)
             continue;
         LocalFile file{st->first, "", ""};
-        auto it = wanted.find(name);
-        if (it != wanted.end() && it->second->info.size == file.size) {
+        const auto* want = find_wanted(name);
+        if (want != nullptr && want->info.size == file.size) {
             if (auto digest = work.hashes.digest(entry.path(), name)) {
                 file.sha256 = digest->sha256;
                 file.md5 = digest->md5;
