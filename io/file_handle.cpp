@@ -125,6 +125,23 @@ core::Result<std::string> read_file(const std::filesystem::path& path) {
     return out;
 }
 
+void start_writeback(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    ::close(fd);
+}
+
+core::Result<void> sync_filesystem(const std::filesystem::path& dir) {
+    auto handle = open_with(dir, O_RDONLY | O_DIRECTORY, "cannot open directory");
+    if (!handle)
+        return tl::unexpected(handle.error());
+    if (::syncfs(handle->fd()) != 0)
+        return tl::unexpected(errno_error("syncfs", dir));
+    return {};
+}
+
 core::Result<void> sync_directory(const std::filesystem::path& dir) {
     auto handle = open_with(dir, O_RDONLY | O_DIRECTORY, "cannot open directory");
     if (!handle)

@@ -53,6 +53,14 @@ core::Error errno_error(std::string_view what, const std::filesystem::path& path
 // Reads a whole (small) file: index files, configs. Packages are always streamed.
 core::Result<std::string> read_file(const std::filesystem::path& path);
 
+// Starts writing a file's dirty pages to disk without waiting (sync_file_range WRITE), so
+// a later fsync/syncfs finds little left to do. A hint: errors are ignored.
+void start_writeback(const std::filesystem::path& path);
+
+// syncfs: every dirty file of the filesystem holding `dir`, in one call (a batch of new files
+// costs one journal commit instead of one per file).
+core::Result<void> sync_filesystem(const std::filesystem::path& dir);
+
 // fsync a directory so a rename inside it is durable.
 core::Result<void> sync_directory(const std::filesystem::path& dir);
 

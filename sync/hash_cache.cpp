@@ -8,6 +8,17 @@
 #include "io/file_handle.hpp"
 
 namespace chanmirror::sync {
+namespace {
+
+// A download is hashed with one digest only: the other is unknown, "-" in the file.
+std::string to_field(const std::string& digest) {
+    return digest.empty() ? "-" : digest;
+}
+std::string from_field(const std::string& field) {
+    return field == "-" ? std::string() : field;
+}
+
+}  // namespace
 
 std::optional<std::pair<std::uint64_t, std::int64_t>> stat_size_mtime(
     const std::filesystem::path& path) {
@@ -33,6 +44,8 @@ HashCache HashCache::load(const std::filesystem::path& file) {
         CachedDigest d;
         if (std::getline(fields, name, '\t') &&
             fields >> d.size >> d.mtime_ns >> d.sha256 >> d.md5) {
+            d.sha256 = from_field(d.sha256);
+            d.md5 = from_field(d.md5);
             cache.entries_[name] = d;
         }
     }
@@ -45,7 +58,7 @@ core::Result<void> HashCache::save() const {
     std::string out;
     for (const auto& [name, d] : entries_) {
         out += name + '\t' + std::to_string(d.size) + '\t' + std::to_string(d.mtime_ns) + '\t' +
-               d.sha256 + '\t' + d.md5 + '\n';
+               to_field(d.sha256) + '\t' + to_field(d.md5) + '\n';
     }
     std::error_code ec;
     std::filesystem::create_directories(file_.parent_path(), ec);

@@ -13,6 +13,8 @@
 
 namespace chanmirror::sync {
 
+// A downloaded file was checked by one digest, so the other is "" (unknown): a record that
+// later switched to the unknown one (sha256 dropped upstream) downloads the file again.
 struct CachedDigest {
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;

@@ -1,17 +1,20 @@
 #include "sync/verify_pool.hpp"
 
+#include "io/file_handle.hpp"
+
 namespace chanmirror::sync {
 
 VerifyOutcome verify_and_promote(const VerifyTask& task) {
     VerifyOutcome out;
     out.index = task.index;
-    auto digests = io::hash_file(task.partial);
+    const auto& want = task.expected;
+    bool by_sha = !want.sha256.empty();
+    auto digests =
+        io::hash_file(task.partial, by_sha ? io::DigestSet::sha256_only : io::DigestSet::md5_only);
     if (!digests) {
         out.error = digests.error().message;
         return out;
     }
-    const auto& want = task.expected;
-    bool by_sha = !want.sha256.empty();
     auto got = by_sha ? digests->sha256_hex() : digests->md5_hex();
     if (digests->size != want.size || got != (by_sha ? want.sha256 : want.md5)) {
         out.mismatch = true;
@@ -24,6 +27,9 @@ VerifyOutcome verify_and_promote(const VerifyTask& task) {
         std::filesystem::remove(task.partial, ec);
         return out;
     }
+    // The disk writes the file while the transfers go on; publish's syncfs then only waits
+    // for what is left.
+    io::start_writeback(task.partial);
     std::error_code ec;
     std::filesystem::rename(task.partial, task.target, ec);
     if (ec) {

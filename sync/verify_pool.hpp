@@ -1,7 +1,9 @@
 #pragma once
 // Verification off the transfer thread: a few workers hash each finished .partial (from the
-// page cache), compare size and digest and rename it to its real name, while the libcurl loop
-// keeps downloading. Durability comes later, from one syncfs per subdir before its index.
+// page cache, with the one digest the record is checked by), compare size and digest, start
+// its writeback to disk and rename it to its real name, while the libcurl loop keeps
+// downloading. Durability comes later, from one syncfs per subdir before its index, which by
+// then mostly waits for nothing.
 
 #include <condition_variable>
 #include <cstddef>
@@ -57,7 +59,8 @@ class VerifyPool {
     std::vector<std::thread> threads_;
 };
 
-// Hashes `task.partial`, checks it against `task.expected` and renames it.
+// Hashes `task.partial`, checks it against `task.expected` and renames it. The outcome's
+// digests hold sha256 only (md5 only when the record has no sha256).
 VerifyOutcome verify_and_promote(const VerifyTask& task);
 
 }  // namespace chanmirror::sync
