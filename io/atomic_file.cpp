@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <random>
+#include <set>
 #include <string>
 
 namespace chanmirror::io {
@@ -73,6 +74,44 @@ core::Result<void> write_file_atomic(const std::filesystem::path& path, std::str
     if (auto r = file->write(bytes); !r)
         return r;
     return file->commit(dir_sync);
+}
+
+AtomicBatch::~AtomicBatch() {
+    std::error_code ec;
+    for (const auto& file : pending_)
+        std::filesystem::remove(file.temp, ec);
+}
+
+core::Result<void> AtomicBatch::add(const std::filesystem::path& target, std::string_view bytes) {
+    auto temp = temp_name_for(target);
+    auto handle = FileHandle::create_new(temp);
+    if (!handle)
+        return tl::unexpected(handle.error());
+    pending_.push_back({temp, target});
+    if (auto r = handle->write_all(bytes); !r)
+        return r;
+    return handle->close();
+}
+
+core::Result<void> AtomicBatch::commit() {
+    if (pending_.empty())
+        return {};
+    std::set<std::filesystem::path> dirs;
+    for (const auto& file : pending_)
+        dirs.insert(file.target.parent_path().empty() ? "." : file.target.parent_path());
+    if (auto r = sync_filesystem(*dirs.begin()); !r)
+        return r;
+    while (!pending_.empty()) {
+        const auto& file = pending_.back();
+        if (std::rename(file.temp.c_str(), file.target.c_str()) != 0)
+            return tl::unexpected(errno_error("cannot rename into place", file.target));
+        pending_.pop_back();
+    }
+    for (const auto& dir : dirs) {
+        if (auto r = sync_directory(dir); !r)
+            return r;
+    }
+    return {};
 }
 
 core::Result<WriteOutcome> write_file_if_changed(const std::filesystem::path& path,

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "io/file_handle.hpp"
@@ -47,6 +48,29 @@ class AtomicFile {
     std::filesystem::path temp_;
     FileHandle handle_;
     bool committed_ = false;
+};
+
+// New files published together (hundreds of shards): each is written to a temp file and
+// closed; commit() makes them all durable with one syncfs instead of an fsync (a journal
+// commit) per file, then renames them and syncs their directory once. A name therefore only
+// ever appears with its complete bytes. Destroyed without commit(), the temp files are removed.
+class AtomicBatch {
+  public:
+    AtomicBatch() = default;
+    AtomicBatch(const AtomicBatch&) = delete;
+    AtomicBatch& operator=(const AtomicBatch&) = delete;
+    ~AtomicBatch();
+
+    core::Result<void> add(const std::filesystem::path& target, std::string_view bytes);
+    core::Result<void> commit();
+    [[nodiscard]] std::size_t size() const { return pending_.size(); }
+
+  private:
+    struct Pending {
+        std::filesystem::path temp;
+        std::filesystem::path target;
+    };
+    std::vector<Pending> pending_;
 };
 
 // Temp files carry this marker so servers never serve them and scans skip them.

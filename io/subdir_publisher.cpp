@@ -86,6 +86,7 @@ core::Result<std::map<std::string, core::Sha256>> write_shards(const fs::path& s
         return core::fail(core::ErrorKind::io,
                           "cannot create " + shards_dir.string() + ": " + ec.message());
     std::map<std::string, core::Sha256> hashes;
+    AtomicBatch batch;
     for (const auto& [name, msgpack] : *shards) {
         auto compressed = zstd_compress(msgpack, {shard_zstd_level, 0});
         if (!compressed)
@@ -94,18 +95,15 @@ core::Result<std::map<std::string, core::Sha256>> write_shards(const fs::path& s
             {reinterpret_cast<const unsigned char*>(compressed->data()), compressed->size()});
         auto path = shards_dir / (to_hex(hash) + ".msgpack.zst");
         if (!fs::exists(path)) {
-            auto written = write_file_atomic(path, *compressed, DirSync::by_caller);
-            if (!written)
-                return tl::unexpected(written.error());
+            if (auto added = batch.add(path, *compressed); !added)
+                return tl::unexpected(added.error());
             ++stats.shards_written;
         }
         std::copy(hash.begin(), hash.end(), hashes[name].begin());
     }
-    // One directory fsync for the batch, before the index that names these shards.
-    if (stats.shards_written > 0) {
-        if (auto r = sync_directory(shards_dir); !r)
-            return tl::unexpected(r.error());
-    }
+    // Durable as one batch (one syncfs, one directory fsync) before the index names them.
+    if (auto r = batch.commit(); !r)
+        return tl::unexpected(r.error());
     return hashes;
 }
 
