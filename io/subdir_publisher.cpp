@@ -115,8 +115,14 @@ void remove_expired_shards(const fs::path& shards_dir,
         keep.insert(to_hex(hash) + ".msgpack.zst");
     auto cutoff = fs::file_time_type::clock::now() - retention;
     std::error_code ec;
+    // Temp files of a batch a killed run never committed go after a day.
+    auto temp_cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24);
     for (const auto& entry : fs::directory_iterator(shards_dir, ec)) {
         auto name = entry.path().filename().string();
+        if (is_temp_name(name) && entry.last_write_time(ec) < temp_cutoff && !ec) {
+            fs::remove(entry.path(), ec);
+            continue;
+        }
         if (!name.ends_with(".msgpack.zst") || keep.contains(name))
             continue;
         if (entry.last_write_time(ec) < cutoff && !ec && fs::remove(entry.path(), ec)) {
