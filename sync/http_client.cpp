@@ -2,7 +2,6 @@
 #include "core/strings.hpp"
 
 #include <curl/curl.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cctype>
@@ -64,17 +63,6 @@ struct Transfer {
     }
 };
 
-// A repodata.json of 300 MB is 80,000 page faults in 4 KiB pages; in 2 MiB pages, 150.
-void advise_huge_pages(std::string& buffer) {
-    constexpr std::uintptr_t huge = 2 << 20;
-    if (buffer.capacity() < 16 * huge)
-        return;
-    auto begin = (reinterpret_cast<std::uintptr_t>(buffer.data()) + huge - 1) & ~(huge - 1);
-    auto end = (reinterpret_cast<std::uintptr_t>(buffer.data()) + buffer.capacity()) & ~(huge - 1);
-    if (end > begin)
-        (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint
-}
-
 size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::string_view line(data, size * n);
@@ -107,10 +95,8 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     if (t->buffer != nullptr && t->response.body_bytes == 0 && status >= 200 && status < 300) {
         curl_off_t length = -1;
         curl_easy_getinfo(t->easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-        if (length > 0) {
+        if (length > 0)
             t->buffer->reserve(static_cast<std::size_t>(length) + 64);
-            advise_huge_pages(*t->buffer);
-        }
     }
     t->response.body_bytes += chunk.size();
     if (t->sink && !t->sink(status, chunk)) {
