@@ -141,6 +141,11 @@ TEST(ServeProcess, SigtermDrainsInFlightDownloadsAndExitsZero) {
 // Out of file descriptors, the listener waits for connections to close instead of spinning
 // on accept(), and serves again once they have.
 TEST(ServeProcess, OutOfDescriptorsItBacksOffThenServesAgain) {
+#if defined(__SANITIZE_ADDRESS__)
+    // UBSan's vptr check needs a descriptor (a pipe) to probe memory; without one it reports
+    // every polymorphic call as an invalid vptr and aborts.
+    GTEST_SKIP() << "the sanitizer runtime cannot run out of descriptors";
+#endif
     test::TempDir dir;
     test::write_bytes(dir.path() / "ch/noarch/repodata.json", "{}");
     ServeProcess proc(dir.path(), 48);

@@ -68,12 +68,13 @@ core::RecordMap records_of(const fs::path& repodata_json) {
 }
 
 std::string fast_retry_config(const fs::path& dest, int retries) {
-    // Sanitizer builds run both ends of the loopback transfer several times slower; a busy CI
-    // machine must not look like a stalled upstream to them.
+    // Sanitizer builds run both ends of the loopback transfer several times slower, and a
+    // machine busy with other builds can pause a transfer for seconds: neither may look like
+    // a stalled upstream (6 s under ASan failed on a loaded 2-core machine).
 #if defined(__SANITIZE_ADDRESS__)
-    const char* low_speed_time = "6";
+    const char* low_speed_time = "15";
 #else
-    const char* low_speed_time = "1";
+    const char* low_speed_time = "3";
 #endif
     return "dest: " + dest.string() + "\nretries: " + std::to_string(retries) +
            "\nbackoff_initial: 0.01\nbackoff_max: 0.05\nlow_speed_time: " + low_speed_time +
