@@ -21,12 +21,15 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 
 # --- upstream -------------------------------------------------------------------------------
 python3 "$here/make_upstream.py" "$fixtures" "$work/www/chan" "$N"
 find "$work/www/chan" -name '*.conda' -o -name '*.tar.bz2' | sort | xargs cat > "$work/www/all.bin"
 total_bytes=$(stat -c %s "$work/www/all.bin")
+# Start clean: the syncfs before each index would otherwise also write all.bin's 390 MiB.
+sync
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/nginx/logs"
 cat > "$work/nginx/nginx.conf" <<CONF
@@ -111,6 +114,10 @@ big_bytes=$(stat -c %s "$work/big/linux-64/repodata.json")
     "$bin" sync "file://$work/big" --dest "$work/bigmirror" --subdir linux-64 --dry-run > "$work/big.out" 2>/dev/null
 read -r plan_s plan_user plan_sys plan_kb < "$work/big.time"
 lines=$(($(wc -l < "$work/big.out") - 1))
+# The same file, phase by phase in one process (best of 3): parse, size/digests, plan.
+"$build/bench/parse_plan_bench" "$work/big/linux-64/repodata.json" --rounds 3 > "$work/phases.txt"
+phase() { sed -n "s/^$1 *\([0-9.]*\) s wall, \([0-9.]*\) s CPU/\1 s wall, \2 s CPU/p" "$work/phases.txt"; }
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 mib() { python3 -c "print(f'{$1/1048576:.1f}')"; }
 rate() { python3 -c "print(f'{$1/1048576/$2:.0f}')"; }
@@ -131,3 +138,5 @@ echo "| fraction of the durable copy limit, whole sync / download phase | $(rati
 echo "| fraction of the per-file limit (curl --parallel), whole sync / download phase | $(ratio "$limit_files_s" "$sync_s") / $(ratio "$limit_files_s" "$download_s") |"
 echo "| no-change rerun (304s, no package requests) | ${rerun_s} s |"
 echo "| parse + plan, $RECORDS records ($(mib "$big_bytes") MiB json), --dry-run | ${plan_s} s wall (${plan_user} s user + ${plan_sys} s sys), peak RSS $((plan_kb / 1024)) MiB, $lines lines |"
+echo "| … parse_repodata / size + digests (+ wanted list) / plan_subdir, best of 3 | $(phase parse_repodata) / $(phase '+ the wanted list') / $(phase plan_subdir) |"
+echo "| load average (1, 5, 15 min) at start / end | $load_start / $load_end |"
