@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev libfmt-dev
   # independent checkers in ../shared/tools and end-to-end tests
   python3 python3-msgpack python3-zstandard curl bzip2
+  # an HTTP/2 upstream for the sync tests (nghttpd)
+  nghttp2-server
 )
 
 missing=()

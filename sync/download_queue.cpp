@@ -201,6 +201,8 @@ class Scheduler {
     void handle(std::size_t index, const HttpResponse& response) {
         auto& job = jobs_[index];
         auto next = job.complete(response);
+        if (response.completed() && response.http_version == "2")
+            ++report_.http2_transfers;
         if (next == Next::verify) {
             auto partial = partial_path(items_[index].target);
             return pool_.submit({index, partial, items_[index].target, items_[index].expected});

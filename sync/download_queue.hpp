@@ -42,6 +42,7 @@ struct DownloadReport {
     std::vector<DownloadResult> results;  // one per item, same order
     std::uint64_t bytes = 0;              // received over the network
     int retries = 0;
+    std::size_t http2_transfers = 0;  // completed transfers that used HTTP/2
 };
 
 DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>& items,

@@ -31,6 +31,7 @@ core::Json to_json(const RunSummary& s) {
             {"dry_run", s.dry_run},
             {"network_bytes", s.network_bytes},
             {"retries", s.retries},
+            {"http2_transfers", s.http2_transfers},
             {"subdirs", subdirs},
             {"errors", s.errors}};
 }

@@ -33,6 +33,7 @@ struct RunSummary {
     bool dry_run = false;
     std::uint64_t network_bytes = 0;
     int retries = 0;
+    std::size_t http2_transfers = 0;
     std::vector<SubdirSummary> subdirs;
     std::vector<std::string> errors;  // not tied to one subdir
 };

@@ -422,9 +422,11 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
         download_all(client, items, {options.network.jobs, job.retry_policy()}, &progress);
     progress.finish();
     if (options.verbose)
-        err << items.size() << " files downloaded and verified in " << clock.lap() << " s\n";
+        err << items.size() << " files downloaded and verified in " << clock.lap() << " s ("
+            << report.http2_transfers << " transfers over HTTP/2)\n";
     job.summary.network_bytes = report.bytes;
     job.summary.retries = report.retries;
+    job.summary.http2_transfers = report.http2_transfers;
     job.finish_all(items, report);
     if (options.verbose)
         err << "published and pruned in " << clock.lap() << " s\n";
