@@ -72,6 +72,7 @@ std::vector<VerifyOutcome> VerifyPool::take(std::chrono::milliseconds timeout) {
     }
     std::vector<VerifyOutcome> out;
     out.swap(outcomes_);
+    pending_ -= out.size();  // only now: an outcome not yet taken is still pending
     return out;
 }
 
@@ -95,7 +96,6 @@ void VerifyPool::work() {
         {
             std::lock_guard lock(mutex_);
             outcomes_.push_back(std::move(outcome));
-            --pending_;
         }
         outcome_ready_.notify_all();
     }

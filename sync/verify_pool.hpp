@@ -44,6 +44,7 @@ class VerifyPool {
     void submit(VerifyTask task);
     // Outcomes ready now; waits up to `timeout` for the first one when none is.
     std::vector<VerifyOutcome> take(std::chrono::milliseconds timeout);
+    // Tasks submitted whose outcome has not been taken yet.
     [[nodiscard]] std::size_t pending() const;
 
   private:
