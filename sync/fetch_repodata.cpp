@@ -14,30 +14,6 @@ namespace {
 
 using core::ErrorKind;
 
-struct Got {
-    HttpResponse response;
-    std::string body;
-};
-
-// One GET with retries on transient failures.
-core::Result<Got> get_with_retries(HttpClient& client, const HttpRequest& request,
-                                   const RetryPolicy& retry) {
-    std::mt19937_64 rng{std::random_device{}()};
-    for (int attempt = 0;; ++attempt) {
-        Got got;
-        got.response = client.fetch(request, got.body);
-        if (!is_transient(got.response) || attempt >= retry.retries) {
-            if (!got.response.completed()) {
-                return core::fail(ErrorKind::network, config::redact(request.url) + ": " +
-                                                          describe_failure(got.response));
-            }
-            return got;
-        }
-        std::this_thread::sleep_for(
-            retry_delay(attempt + 1, got.response.retry_after_s, retry, rng));
-    }
-}
-
 std::vector<std::string> conditional_headers(const FetchState* previous,
                                              const std::string& variant) {
     std::vector<std::string> headers;
@@ -48,10 +24,6 @@ std::vector<std::string> conditional_headers(const FetchState* previous,
     if (!previous->last_modified.empty())
         headers.push_back("If-Modified-Since: " + previous->last_modified);
     return headers;
-}
-
-bool is_missing(long status) {
-    return status == 404 || status == 410 || status == 403 || status == 501;
 }
 
 core::Result<core::RunExportsMap> to_run_exports_map(const std::string& text,
@@ -91,7 +63,7 @@ core::Result<std::optional<FetchedRepodata>> try_variant(HttpClient& client,
         out.state = *previous;
         return out;
     }
-    if (is_missing(status))
+    if (is_absent_upstream(status))
         return std::optional<FetchedRepodata>{};
     if (status != 200) {
         return core::fail(ErrorKind::network,
@@ -156,6 +128,28 @@ std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
             return std::move(*map);
     }
     return std::nullopt;
+}
+
+bool is_absent_upstream(long status) {
+    return status == 404 || status == 410 || status == 403 || status == 501;
+}
+
+core::Result<Got> get_with_retries(HttpClient& client, const HttpRequest& request,
+                                   const RetryPolicy& retry) {
+    std::mt19937_64 rng{std::random_device{}()};
+    for (int attempt = 0;; ++attempt) {
+        Got got;
+        got.response = client.fetch(request, got.body);
+        if (!is_transient(got.response) || attempt >= retry.retries) {
+            if (!got.response.completed()) {
+                return core::fail(ErrorKind::network, config::redact(request.url) + ": " +
+                                                          describe_failure(got.response));
+            }
+            return got;
+        }
+        std::this_thread::sleep_for(
+            retry_delay(attempt + 1, got.response.retry_after_s, retry, rng));
+    }
 }
 
 core::Result<std::optional<core::RepoData>> decode_repodata(std::string body,

@@ -42,6 +42,19 @@ core::Result<std::optional<core::RepoData>> decode_repodata(std::string body,
                                                             std::string_view variant,
                                                             std::string_view what);
 
+// 404, 410, 403 or 501: upstream does not have this file (conda falls back, pixi treats 501
+// on the shard index as "no shards").
+bool is_absent_upstream(long status);
+
+// One GET with retries on transient failures (backoff with jitter, Retry-After). The error
+// names the URL; any HTTP status that is not transient is returned for the caller to judge.
+struct Got {
+    HttpResponse response;
+    std::string body;
+};
+core::Result<Got> get_with_retries(HttpClient& client, const HttpRequest& request,
+                                   const RetryPolicy& retry);
+
 // Upstream run_exports.json(.zst) of a subdir; nullopt when it has none or it is unreadable.
 std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
                                                      const std::string& subdir_url,

@@ -29,10 +29,6 @@ bool has_digest(std::string_view body, const core::Sha256& sha256) {
            sha256;
 }
 
-bool no_shards_upstream(long status) {
-    return status == 404 || status == 410 || status == 403 || status == 501;
-}
-
 struct Attempt {
     HttpResponse response;
     std::string body;
@@ -67,35 +63,26 @@ core::Result<std::optional<UpstreamShards>> fetch_shard_index(HttpClient& client
                                                               const std::string& subdir_url,
                                                               const RetryPolicy& retry) {
     auto url = config::join_url(subdir_url, "repodata_shards.msgpack.zst");
-    std::mt19937_64 rng{std::random_device{}()};
-    for (int attempt = 0;; ++attempt) {
-        std::string body;
-        auto response = client.fetch({url, 0, {}}, body);
-        if (is_transient(response) && attempt < retry.retries) {
-            std::this_thread::sleep_for(
-                retry_delay(attempt + 1, response.retry_after_s, retry, rng));
-            continue;
-        }
-        if (!response.completed())
-            return core::fail(ErrorKind::network,
-                              config::redact(url) + ": " + describe_failure(response));
-        if (no_shards_upstream(response.status))
-            return std::optional<UpstreamShards>{};
-        if (response.status != 200)
-            return core::fail(ErrorKind::network,
-                              config::redact(url) + ": HTTP " + std::to_string(response.status));
-        auto raw = io::zstd_decompress(body, config::redact(url));
-        if (!raw)
-            return std::optional<UpstreamShards>{};
-        auto index = core::parse_shard_index(*raw, config::redact(url));
-        if (!index)
-            return std::optional<UpstreamShards>{};
-        UpstreamShards out;
-        out.index_url = url;
-        out.index = std::move(*index);
-        out.shards_base = resolve_url(url, out.index.info.value("shards_base_url", ""));
-        return out;
-    }
+    auto got = get_with_retries(client, {url, 0, {}}, retry);
+    if (!got)
+        return tl::unexpected(got.error());
+    long status = got->response.status;
+    if (is_absent_upstream(status))
+        return std::optional<UpstreamShards>{};
+    if (status != 200)
+        return core::fail(ErrorKind::network,
+                          config::redact(url) + ": HTTP " + std::to_string(status));
+    auto raw = io::zstd_decompress(got->body, config::redact(url));
+    if (!raw)
+        return std::optional<UpstreamShards>{};
+    auto index = core::parse_shard_index(*raw, config::redact(url));
+    if (!index)
+        return std::optional<UpstreamShards>{};
+    UpstreamShards out;
+    out.index_url = url;
+    out.index = std::move(*index);
+    out.shards_base = resolve_url(url, out.index.info.value("shards_base_url", ""));
+    return out;
 }
 
 ShardCache::ShardCache(fs::path dir, bool read_only)

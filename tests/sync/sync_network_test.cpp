@@ -138,12 +138,7 @@ TEST_F(SyncNetworkTest, EveryRequestGoesThroughTheConfiguredProxy) {
 TEST_F(SyncNetworkTest, HttpsUpstreamIsTrustedThroughTheCaBundleOnly) {
     auto cert = work.path() / "cert.pem";
     auto key = work.path() / "key.pem";
-    auto make_cert =
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
-        " -addext subjectAltName=IP:127.0.0.1 -keyout " +
-        test::shell_quote(key.string()) + " -out " + test::shell_quote(cert.string()) +
-        " 2>/dev/null";
-    ASSERT_EQ(std::system(make_cert.c_str()), 0);
+    make_certificate(cert, key);
     server::ServeOptions options;
     options.root = upstream_dir.path();
     options.tls_cert = cert;
