@@ -1,7 +1,5 @@
 #include "sync/download_queue.hpp"
 
-#include <unistd.h>
-
 #include <deque>
 #include <map>
 #include <optional>
@@ -11,6 +9,7 @@
 
 #include "config/channel.hpp"
 #include "io/file_handle.hpp"
+#include "sync/partial_file.hpp"
 #include "sync/verify_pool.hpp"
 
 namespace chanmirror::sync {
@@ -37,20 +36,14 @@ class Job {
         first_chunk_ = true;
         sink_error_.clear();
         oversize_ = false;
-        written_ = 0;
-        auto path = partial_path(item_.target);
-        std::error_code ec;
-        auto existing = fs::exists(path, ec) ? fs::file_size(path, ec) : 0;
-        if (ec || existing >= item_.expected.size) {
-            fs::remove(path, ec);
-            existing = 0;
-        }
-        auto handle = io::FileHandle::open_append(path);
-        if (!handle)
-            return tl::unexpected(handle.error());
-        file_ = std::move(*handle);
-        written_ = existing;
-        range_from_ = existing;
+        // A leftover as long as the file has nothing left to ask for: it starts over.
+        const auto& want = item_.expected;
+        auto kept = partial_.open(
+            partial_path(item_.target), want.size > 0 ? want.size - 1 : 0,
+            want.sha256.empty() ? io::DigestSet::md5_only : io::DigestSet::sha256_only);
+        if (!kept)
+            return tl::unexpected(kept.error());
+        range_from_ = *kept;
         return HttpRequest{item_.url, range_from_, {}};
     }
 
@@ -62,16 +55,15 @@ class Job {
             if (status == 200 && range_from_ > 0 && !restart_from_zero())
                 return false;
         }
-        if (written_ + chunk.size() > item_.expected.size) {
+        if (partial_.size() + chunk.size() > item_.expected.size) {
             oversize_ = true;
             sink_error_ = "more bytes than the expected " + std::to_string(item_.expected.size);
             return false;
         }
-        if (auto r = file_.write_all(chunk); !r) {
+        if (auto r = partial_.append(chunk); !r) {
             sink_error_ = r.error().message;
             return false;
         }
-        written_ += chunk.size();
         if (progress_ != nullptr)
             progress_->add_bytes(chunk.size());
         return true;
@@ -82,37 +74,44 @@ class Job {
             return discard(sink_error_);
         if (!sink_error_.empty())
             return failed(sink_error_);
+        if (r.completed() && r.status == 416)
+            return discard("HTTP 416 on resume");
+        // What arrived is kept: a retry resumes after it.
+        if (auto flushed = partial_.flush(); !flushed)
+            return failed(flushed.error().message);
         if (!r.completed() || (r.status != 200 && r.status != 206)) {
-            if (r.completed() && r.status == 416)
-                return discard("HTTP 416 on resume");
             error_ = describe_failure(r);
             return is_transient(r) ? Next::retry_resume : failed(error_);
         }
-        if (written_ < item_.expected.size) {
-            error_ = "short body: " + std::to_string(written_) + " of " +
+        if (partial_.size() < item_.expected.size) {
+            error_ = "short body: " + std::to_string(partial_.size()) + " of " +
                      std::to_string(item_.expected.size) + " bytes";
             return Next::retry_resume;
         }
-        if (auto closed = file_.close(); !closed)
-            return failed(closed.error().message);
-        return Next::verify;
+        auto finished = partial_.finish();
+        if (!finished)
+            return failed(finished.error().message);
+        digests_ = finished->second;
+        return Next::verify;  // the descriptor closes here; the pool starts the writeback
     }
+
+    // The digests of the whole file, once complete() said verify.
+    [[nodiscard]] const io::Digests& digests() const { return digests_; }
 
     // The pool found other bytes than the record lists: start over from zero.
     Next rejected(std::string why) { return discard(std::move(why)); }
 
     [[nodiscard]] int attempts() const { return attempts_; }
     [[nodiscard]] const std::string& error() const { return error_; }
-    void close() { (void)file_.close(); }
+    void close() { partial_.abandon(); }
 
   private:
     // The server ignored Range and sent the whole file.
     bool restart_from_zero() {
-        if (::ftruncate(file_.fd(), 0) != 0) {
-            sink_error_ = "cannot truncate " + partial_path(item_.target).string();
+        if (auto r = partial_.restart(); !r) {
+            sink_error_ = r.error().message;
             return false;
         }
-        written_ = 0;
         range_from_ = 0;
         return true;
     }
@@ -132,8 +131,8 @@ class Job {
 
     const DownloadItem& item_;
     Progress* progress_;
-    io::FileHandle file_;
-    std::uint64_t written_ = 0;
+    PartialFile partial_;
+    io::Digests digests_;
     std::uint64_t range_from_ = 0;
     bool first_chunk_ = true;
     bool oversize_ = false;
@@ -205,7 +204,8 @@ class Scheduler {
             ++report_.http2_transfers;
         if (next == Next::verify) {
             auto partial = partial_path(items_[index].target);
-            return pool_.submit({index, partial, items_[index].target, items_[index].expected});
+            return pool_.submit(
+                {index, partial, items_[index].target, items_[index].expected, job.digests()});
         }
         retry_or_fail(index, next, response.retry_after_s);
     }

@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,8 @@ struct VerifyTask {
     std::filesystem::path partial;
     std::filesystem::path target;
     ArtifactInfo expected;
+    // Computed while the bytes streamed in (partial_file.hpp): the file is not read again.
+    std::optional<io::Digests> digests;
 };
 
 struct VerifyOutcome {

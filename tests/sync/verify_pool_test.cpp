@@ -24,7 +24,7 @@ TEST(VerifyPool, AnOutcomeStaysPendingUntilItIsTaken) {
             io::sha256_of({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()})),
         ""};
     VerifyPool pool(1);
-    pool.submit({7, dir / "a.conda.partial", dir / "a.conda", expected});
+    pool.submit({7, dir / "a.conda.partial", dir / "a.conda", expected, std::nullopt});
     for (int i = 0; i < 500 && !std::filesystem::exists(dir / "a.conda"); ++i)
         std::this_thread::sleep_for(10ms);
     ASSERT_TRUE(std::filesystem::exists(dir / "a.conda")) << "the worker verified and renamed it";

@@ -1,0 +1,113 @@
+#include "sync/partial_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "io/hashing.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace chanmirror::sync {
+namespace {
+
+std::string sha256_hex(const std::string& bytes) {
+    return io::to_hex(
+        io::sha256_of({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()}));
+}
+
+// Bytes that span several buffers, in pieces of odd sizes (libcurl hands over 16 KiB pieces
+// at arbitrary offsets).
+std::string pattern(std::size_t size) {
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+        bytes[i] = static_cast<char>((i * 7919) >> 3);
+    return bytes;
+}
+
+void append_in_pieces(PartialFile& file, const std::string& bytes, std::size_t piece) {
+    for (std::size_t at = 0; at < bytes.size(); at += piece)
+        ASSERT_TRUE(file.append(std::string_view(bytes).substr(at, piece)));
+}
+
+TEST(PartialFile, WritesEveryByteAndHashesThemAsTheyPass) {
+    test::TempDir dir;
+    auto bytes = pattern(1'000'003);
+    PartialFile file;
+    auto kept = file.open(dir / "a.partial", bytes.size(), io::DigestSet::sha256_only);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(*kept, 0u);
+    append_in_pieces(file, bytes, 16'381);
+    EXPECT_EQ(file.size(), bytes.size());
+    auto done = file.finish();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->second.sha256_hex(), sha256_hex(bytes));
+    EXPECT_EQ(done->second.size, bytes.size());
+    done->first = {};
+    EXPECT_EQ(test::read_bytes(dir / "a.partial"), bytes);
+}
+
+TEST(PartialFile, FlushKeepsWhatArrivedAndAResumeHashesIt) {
+    test::TempDir dir;
+    auto bytes = pattern(700'001);
+    {
+        PartialFile first;
+        ASSERT_TRUE(first.open(dir / "a.partial", bytes.size(), io::DigestSet::sha256_only));
+        append_in_pieces(first, bytes.substr(0, 300'007), 16'384);
+        ASSERT_TRUE(first.flush());
+        first.abandon();
+    }
+    PartialFile second;
+    auto kept = second.open(dir / "a.partial", bytes.size() - 1, io::DigestSet::sha256_only);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(*kept, 300'007u) << "a resume asks for the bytes after what is on disk";
+    append_in_pieces(second, bytes.substr(300'007), 9'999);
+    auto done = second.finish();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->second.sha256_hex(), sha256_hex(bytes)) << "the kept prefix is hashed too";
+    done->first = {};
+    EXPECT_EQ(test::read_bytes(dir / "a.partial"), bytes);
+}
+
+TEST(PartialFile, AbandonDropsWhatWasNotFlushed) {
+    test::TempDir dir;
+    PartialFile file;
+    ASSERT_TRUE(file.open(dir / "a.partial", 100, io::DigestSet::sha256_only));
+    ASSERT_TRUE(file.append("abc"));
+    file.abandon();
+    EXPECT_EQ(test::read_bytes(dir / "a.partial"), "");
+}
+
+TEST(PartialFile, ALeftoverLongerThanWantedStartsOver) {
+    test::TempDir dir;
+    test::write_bytes(dir / "a.partial", "0123456789");
+    PartialFile file;
+    auto kept = file.open(dir / "a.partial", 9, io::DigestSet::md5_only);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(*kept, 0u);
+    ASSERT_TRUE(file.append("xyz"));
+    auto done = file.finish();
+    ASSERT_TRUE(done);
+    done->first = {};
+    EXPECT_EQ(test::read_bytes(dir / "a.partial"), "xyz");
+    EXPECT_EQ(done->second.md5_hex(), "d16fb36f0911f878998c136191af705e");
+    EXPECT_EQ(done->second.sha256_hex(), "");
+}
+
+TEST(PartialFile, RestartDropsEveryByteAndItsDigest) {
+    test::TempDir dir;
+    test::write_bytes(dir / "a.partial", "stale");
+    PartialFile file;
+    auto kept = file.open(dir / "a.partial", 100, io::DigestSet::sha256_only);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(*kept, 5u);
+    ASSERT_TRUE(file.append("more"));
+    ASSERT_TRUE(file.restart());
+    EXPECT_EQ(file.size(), 0u);
+    ASSERT_TRUE(file.append("fresh"));
+    auto done = file.finish();
+    ASSERT_TRUE(done);
+    done->first = {};
+    EXPECT_EQ(test::read_bytes(dir / "a.partial"), "fresh");
+    EXPECT_EQ(done->second.sha256_hex(), sha256_hex("fresh"));
+}
+
+}  // namespace
+}  // namespace chanmirror::sync
