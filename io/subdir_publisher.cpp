@@ -23,11 +23,11 @@ void count(PublishStats& stats, WriteOutcome outcome) {
 // Writes `name` and (optionally) `name.zst`; the .zst goes first so that a reader who sees
 // the new json can also find its compressed twin. Both are skipped when the json is unchanged
 // and the .zst exists.
-core::Result<void> publish_json_pair(const fs::path& dir, const std::string& name,
-                                     const std::string& bytes, bool zst,
-                                     const PublishOptions& options, PublishStats& stats) {
-    auto json_path = dir / name;
-    auto zst_path = dir / (name + ".zst");
+core::Result<void> publish_json_pair(const fs::path& dir, const PreparedSubdir::JsonFile& file,
+                                     bool zst, const PublishOptions& options, PublishStats& stats) {
+    auto json_path = dir / file.name;
+    auto zst_path = dir / (file.name + ".zst");
+    const auto& bytes = file.bytes;
     std::error_code ec;
     bool json_same = false;
     if (fs::file_size(json_path, ec) == bytes.size() && !ec) {
@@ -39,7 +39,9 @@ core::Result<void> publish_json_pair(const fs::path& dir, const std::string& nam
         return {};
     }
     if (zst) {
-        auto compressed = zstd_compress(bytes, {options.zstd_level, options.zstd_threads});
+        auto compressed = file.zst
+                              ? core::Result<std::string>(*file.zst)
+                              : zstd_compress(bytes, {options.zstd_level, options.zstd_threads});
         if (!compressed)
             return tl::unexpected(compressed.error().with_context(zst_path.string()));
         auto r = write_file_if_changed(zst_path, *compressed);
@@ -72,14 +74,30 @@ bool index_unchanged(const fs::path& path, const core::ShardIndexInfo& info,
     return *raw == core::build_shard_index(same, shards);
 }
 
-core::Result<std::map<std::string, core::Sha256>> write_shards(const fs::path& shards_dir,
-                                                               const SubdirPublication& pub,
-                                                               PublishStats& stats) {
+core::Result<std::vector<PreparedSubdir::Shard>> compress_shards(const SubdirPublication& pub) {
     static const core::RunExportsMap no_run_exports;
     auto shards =
         core::build_shards(*pub.repodata, pub.run_exports ? *pub.run_exports : no_run_exports);
     if (!shards)
-        return tl::unexpected(shards.error().with_context(shards_dir.parent_path().string()));
+        return tl::unexpected(shards.error().with_context(pub.subdir));
+    std::vector<PreparedSubdir::Shard> out;
+    out.reserve(shards->size());
+    for (auto& [name, msgpack] : *shards) {
+        auto compressed = zstd_compress(msgpack, {shard_zstd_level, 0});
+        if (!compressed)
+            return tl::unexpected(compressed.error().with_context("shard " + name));
+        auto hash = sha256_of(
+            {reinterpret_cast<const unsigned char*>(compressed->data()), compressed->size()});
+        out.push_back({name, {}, std::move(*compressed)});
+        std::copy(hash.begin(), hash.end(), out.back().hash.begin());
+        std::string().swap(msgpack);  // one copy of the shards at a time
+    }
+    return out;
+}
+
+core::Result<std::map<std::string, core::Sha256>> write_shards(
+    const fs::path& shards_dir, const std::vector<PreparedSubdir::Shard>& shards,
+    PublishStats& stats) {
     std::error_code ec;
     fs::create_directories(shards_dir, ec);
     if (ec)
@@ -87,19 +105,14 @@ core::Result<std::map<std::string, core::Sha256>> write_shards(const fs::path& s
                           "cannot create " + shards_dir.string() + ": " + ec.message());
     std::map<std::string, core::Sha256> hashes;
     AtomicBatch batch;
-    for (const auto& [name, msgpack] : *shards) {
-        auto compressed = zstd_compress(msgpack, {shard_zstd_level, 0});
-        if (!compressed)
-            return tl::unexpected(compressed.error().with_context("shard " + name));
-        auto hash = sha256_of(
-            {reinterpret_cast<const unsigned char*>(compressed->data()), compressed->size()});
-        auto path = shards_dir / (to_hex(hash) + ".msgpack.zst");
+    for (const auto& shard : shards) {
+        auto path = shards_dir / (to_hex(shard.hash) + ".msgpack.zst");
         if (!fs::exists(path)) {
-            if (auto added = batch.add(path, *compressed); !added)
+            if (auto added = batch.add(path, shard.bytes); !added)
                 return tl::unexpected(added.error());
             ++stats.shards_written;
         }
-        std::copy(hash.begin(), hash.end(), hashes[name].begin());
+        hashes[shard.name] = shard.hash;
     }
     // Durable as one batch (one syncfs, one directory fsync) before the index names them.
     if (auto r = batch.commit(); !r)
@@ -131,14 +144,13 @@ void remove_expired_shards(const fs::path& shards_dir,
     }
 }
 
-core::Result<void> publish_shards(const fs::path& dir, const SubdirPublication& pub,
+core::Result<void> publish_shards(const fs::path& dir, const PreparedSubdir& prepared,
                                   const PublishOptions& options, PublishStats& stats) {
     auto shards_dir = dir / "shards";
-    auto hashes = write_shards(shards_dir, pub, stats);
+    auto hashes = write_shards(shards_dir, prepared.shards, stats);
     if (!hashes)
         return tl::unexpected(hashes.error());
-    core::ShardIndexInfo info{pub.subdir, pub.repodata->info.value("base_url", std::string()),
-                              "./shards/", options.created_at};
+    core::ShardIndexInfo info{prepared.subdir, prepared.base_url, "./shards/", options.created_at};
     auto index_path = dir / "repodata_shards.msgpack.zst";
     if (index_unchanged(index_path, info, *hashes)) {
         ++stats.files_unchanged;
@@ -166,8 +178,46 @@ std::string utc_timestamp_now() {
     return buf;
 }
 
-core::Result<PublishStats> publish_subdir(const fs::path& dir, const SubdirPublication& pub,
-                                          const PublishOptions& options) {
+core::Result<PreparedSubdir> prepare_subdir(const SubdirPublication& pub,
+                                            const PublishOptions& options, bool compress_now) {
+    PreparedSubdir prepared;
+    prepared.subdir = pub.subdir;
+    prepared.base_url = pub.repodata->info.value("base_url", std::string());
+    if (options.shards) {
+        auto shards = compress_shards(pub);
+        if (!shards)
+            return tl::unexpected(shards.error());
+        prepared.shards = std::move(*shards);
+    }
+    auto add_json = [&](std::string name, std::string bytes) -> core::Result<void> {
+        std::optional<std::string> zst;
+        if (compress_now && options.zst) {
+            auto compressed = zstd_compress(bytes, {options.zstd_level, options.zstd_threads});
+            if (!compressed)
+                return tl::unexpected(compressed.error().with_context(name + ".zst"));
+            zst = std::move(*compressed);
+        }
+        prepared.json_files.push_back({std::move(name), std::move(bytes), std::move(zst)});
+        return {};
+    };
+    if (auto r = add_json("repodata.json", core::to_json(*pub.repodata)); !r)
+        return tl::unexpected(r.error());
+    if (pub.from_packages) {
+        if (auto r = add_json("repodata_from_packages.json", core::to_json(*pub.from_packages)); !r)
+            return tl::unexpected(r.error());
+    }
+    if (options.run_exports && pub.run_exports) {
+        // CEP 12: run_exports.json lists the unpatched artifacts.
+        const auto& source = pub.from_packages ? *pub.from_packages : *pub.repodata;
+        auto bytes = core::run_exports_json(pub.subdir, source, *pub.run_exports);
+        if (auto r = add_json("run_exports.json", std::move(bytes)); !r)
+            return tl::unexpected(r.error());
+    }
+    return prepared;
+}
+
+core::Result<PublishStats> publish_prepared(const fs::path& dir, const PreparedSubdir& prepared,
+                                            const PublishOptions& options) {
     PublishStats stats;
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -175,32 +225,23 @@ core::Result<PublishStats> publish_subdir(const fs::path& dir, const SubdirPubli
         return core::fail(core::ErrorKind::io,
                           "cannot create " + dir.string() + ": " + ec.message());
     if (options.shards) {
-        if (auto r = publish_shards(dir, pub, options, stats); !r)
+        if (auto r = publish_shards(dir, prepared, options, stats); !r)
             return tl::unexpected(r.error());
     }
-    if (auto r = publish_json_pair(dir, "repodata.json", core::to_json(*pub.repodata), options.zst,
-                                   options, stats);
-        !r) {
-        return tl::unexpected(r.error());
-    }
-    if (pub.from_packages) {
-        auto bytes = core::to_json(*pub.from_packages);
-        if (auto r = publish_json_pair(dir, "repodata_from_packages.json", bytes, options.zst,
-                                       options, stats);
-            !r) {
+    // After the shards their index names; each json after its .zst (publish_json_pair).
+    for (const auto& file : prepared.json_files) {
+        if (auto r = publish_json_pair(dir, file, options.zst, options, stats); !r)
             return tl::unexpected(r.error());
-        }
-    }
-    if (options.run_exports && pub.run_exports) {
-        // CEP 12: run_exports.json lists the unpatched artifacts.
-        const auto& source = pub.from_packages ? *pub.from_packages : *pub.repodata;
-        auto bytes = core::run_exports_json(pub.subdir, source, *pub.run_exports);
-        if (auto r = publish_json_pair(dir, "run_exports.json", bytes, options.zst, options, stats);
-            !r) {
-            return tl::unexpected(r.error());
-        }
     }
     return stats;
+}
+
+core::Result<PublishStats> publish_subdir(const fs::path& dir, const SubdirPublication& pub,
+                                          const PublishOptions& options) {
+    auto prepared = prepare_subdir(pub, options, false);
+    if (!prepared)
+        return tl::unexpected(prepared.error());
+    return publish_prepared(dir, *prepared, options);
 }
 
 }  // namespace chanmirror::io

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/repodata.hpp"
@@ -41,6 +43,36 @@ struct PublishStats {
 core::Result<PublishStats> publish_subdir(const std::filesystem::path& subdir_dir,
                                           const SubdirPublication& publication,
                                           const PublishOptions& options);
+
+// The bytes publish_subdir writes, built apart from writing them: sync builds a subdir's
+// index while its last files download and writes it once they are on disk.
+struct PreparedSubdir {
+    struct Shard {
+        std::string name;
+        core::Sha256 hash;  // of `bytes`, the shard's file name
+        std::string bytes;  // zstd
+    };
+    struct JsonFile {
+        std::string name;  // "repodata.json", ...
+        std::string bytes;
+        std::optional<std::string> zst;  // unset: compressed only if the json changed
+    };
+    std::string subdir;
+    std::string base_url;
+    std::vector<Shard> shards;  // empty without options.shards
+    std::vector<JsonFile> json_files;
+};
+
+// `compress_now`: compress every .zst twin here, rather than when publishing finds its json
+// changed (a rerun that changes nothing then compresses nothing).
+core::Result<PreparedSubdir> prepare_subdir(const SubdirPublication& publication,
+                                            const PublishOptions& options, bool compress_now);
+
+// Writes a prepared subdir in publish_subdir's order: shards, shard index, each .zst before
+// its json.
+core::Result<PublishStats> publish_prepared(const std::filesystem::path& subdir_dir,
+                                            const PreparedSubdir& prepared,
+                                            const PublishOptions& options);
 
 // Current UTC time as CEP-16's created_at.
 std::string utc_timestamp_now();
