@@ -25,12 +25,14 @@ void print_report(const indexer::IndexReport& report) {
         std::cerr << "warning: " << w << "\n";
     for (const auto& s : report.skipped)
         std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
-    char line[256];
+    char line[320];
     std::snprintf(line, sizeof line,
                   "chanmirror index: %zu packages indexed (%zu read, %zu reused from cache, %zu "
-                  "skipped), %.1f MB hashed in %.2f s, peak RSS %ld MB%s\n",
+                  "skipped, %zu recipes read in full), %.1f MB hashed in %.2f s, peak RSS %ld "
+                  "MB%s\n",
                   report.indexed, report.extracted, report.reused, report.skipped.size(),
-                  static_cast<double>(report.bytes_hashed) / 1e6, report.seconds, peak_rss_mb(),
+                  report.recipes_read, static_cast<double>(report.bytes_hashed) / 1e6,
+                  report.seconds, peak_rss_mb(),
                   report.written ? "" : "; nothing written (--strict)");
     std::cerr << line;
 }

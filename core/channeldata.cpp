@@ -144,6 +144,13 @@ void fold_group(Json& packages, const std::string& subdir, Json data) {
 
 }  // namespace
 
+std::vector<std::string> channeldata_sources(const RepoData& repodata) {
+    std::vector<std::string> files;
+    for (auto& group : newest_by_name_and_version(repodata))
+        files.push_back(std::move(group.filename));
+    return files;
+}
+
 std::string build_channeldata(std::vector<ChanneldataSubdir> subdirs) {
     std::sort(subdirs.begin(), subdirs.end(),
               [](const auto& a, const auto& b) { return a.subdir < b.subdir; });

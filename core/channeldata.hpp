@@ -22,4 +22,8 @@ struct ChanneldataSubdir {
 // Subdirs are folded in name order. The result ends with a newline, as conda-index's does.
 std::string build_channeldata(std::vector<ChanneldataSubdir> subdirs);
 
+// The files of a subdir whose extras build_channeldata reads: the newest build of each
+// (name, version).
+std::vector<std::string> channeldata_sources(const RepoData& repodata);
+
 }  // namespace chanmirror::core

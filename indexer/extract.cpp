@@ -1,6 +1,7 @@
 #include "indexer/extract.hpp"
 
 #include <fnmatch.h>
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -33,16 +34,18 @@ constexpr std::array<std::string_view, 15> about_keys = {
     "license",     "summary",  "icon_url",      "icon_hash",      "tags",
     "identifiers", "keywords", "recipe_origin", "source_url",     "source_git_url"};
 
+bool is_recipe_file(std::string_view path) {
+    return std::find(recipe_files.begin(), recipe_files.end(), path) != recipe_files.end();
+}
+
+bool has_recipe(const std::map<std::string, std::string>& members) {
+    return std::any_of(recipe_files.begin(), recipe_files.end(),
+                       [&](auto r) { return members.contains(std::string(r)); });
+}
+
 bool wanted_member(std::string_view path) {
-    if (path == index_json || path == about_json || path == paths_json ||
-        path == run_exports_json) {
-        return true;
-    }
-    for (auto r : recipe_files) {
-        if (path == r)
-            return true;
-    }
-    return false;
+    return path == index_json || path == about_json || path == paths_json ||
+           path == run_exports_json || is_recipe_file(path);
 }
 
 bool have_everything(const std::map<std::string, std::string>& members) {
@@ -50,11 +53,24 @@ bool have_everything(const std::map<std::string, std::string>& members) {
         if (!members.contains(std::string(m)))
             return false;
     }
-    for (auto r : recipe_files) {
-        if (members.contains(std::string(r)))
-            return true;
+    return has_recipe(members);
+}
+
+// conda-package-handling (and conda-build before it) writes the top-level info/ files first
+// and sorts info/recipe/ in among the payload. So the first payload member after index.json
+// ends what the record, run_exports, about and paths need; only the recipe, which nothing
+// but channeldata.json uses, may lie beyond (see read_recipe_source).
+bool payload_begins(const std::map<std::string, std::string>& members, std::string_view next) {
+    return members.contains(std::string(index_json)) && !next.starts_with("info/");
+}
+
+// conda-index takes the first recipe file the archive holds.
+Json recipe_source(const io::PackageContents& contents) {
+    for (const auto& name : contents.member_order) {
+        if (is_recipe_file(name))
+            return recipe_source_fields(contents.members.at(name));
     }
-    return false;
+    return Json::object();
 }
 
 core::Error metadata_error(const fs::path& path, const std::string& detail) {
@@ -114,14 +130,7 @@ Json channel_extras(const io::PackageContents& contents, const Json& about, cons
                 extras[std::string(key)] = *it;
         }
     }
-    for (auto r : recipe_files) {
-        auto it = contents.members.find(std::string(r));
-        if (it == contents.members.end())
-            continue;
-        Json source = recipe_source_fields(it->second);
-        extras.update(source);
-        break;
-    }
+    extras.update(recipe_source(contents));
     return extras;
 }
 
@@ -182,6 +191,7 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 
 core::Result<ExtractedPackage> extract_package(const fs::path& path) {
     io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
+    request.stop_before = payload_begins;
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());
@@ -193,6 +203,7 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
         return tl::unexpected(record.error());
 
     ExtractedPackage out;
+    out.recipe_deferred = contents->stopped_early && !has_recipe(contents->members);
     out.warnings = contents->warnings;
     out.bytes_hashed = contents->digests.size;
     auto expected = expected_filename(*index, path);
@@ -215,6 +226,14 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
     out.extras = core::dump_compact(
         channel_extras(*contents, about ? *about : Json(), paths ? *paths : Json()));
     return out;
+}
+
+core::Result<Json> read_recipe_source(const fs::path& path) {
+    io::ReadRequest request{io::PackageComponent::info, is_recipe_file, has_recipe};
+    auto contents = io::read_package(path, request);
+    if (!contents)
+        return tl::unexpected(contents.error());
+    return recipe_source(*contents);
 }
 
 }  // namespace chanmirror::indexer

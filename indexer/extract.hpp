@@ -17,8 +17,14 @@ struct ExtractedPackage {
     std::string extras;       // compact JSON object of channeldata inputs (about, recipe, flags)
     std::vector<std::string> warnings;
     std::uint64_t bytes_hashed = 0;
+    // A .tar.bz2 read only up to its payload, with no recipe before it: extras lack the
+    // recipe's fields until read_recipe_source fills them in.
+    bool recipe_deferred = false;
 };
 
 core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path);
+
+// The recipe's channeldata fields ({"source_url": ...}) from a full read of the package.
+core::Result<core::Json> read_recipe_source(const std::filesystem::path& path);
 
 }  // namespace chanmirror::indexer

@@ -59,6 +59,10 @@ core::Result<std::vector<SubdirIndex>> open_subdirs(const IndexOptions& options)
     return subdirs;
 }
 
+unsigned thread_count(unsigned requested) {
+    return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
 // Every changed file of every subdir goes through one pool, so both cores stay busy.
 void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
     std::vector<std::pair<SubdirIndex*, std::size_t>> jobs;
@@ -66,9 +70,7 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
         for (std::size_t i = 0; i < s.changed().size(); ++i)
             jobs.emplace_back(&s, i);
     }
-    if (threads == 0)
-        threads = std::max(1u, std::thread::hardware_concurrency());
-    parallel_for(jobs.size(), threads, [&](std::size_t j) {
+    parallel_for(jobs.size(), thread_count(threads), [&](std::size_t j) {
         auto [subdir, i] = jobs[j];
         subdir->set_result(i, extract_package(subdir->dir() / subdir->changed()[i]));
     });
@@ -150,12 +152,49 @@ core::Result<void> publish_one(SubdirIndex& subdir, SubdirOutput& output,
     return subdir.set_published_fingerprint(output.fingerprint);
 }
 
-core::Result<void> write_channeldata(std::vector<SubdirIndex>& subdirs,
-                                     std::vector<SubdirOutput>& outputs,
-                                     const IndexOptions& options) {
-    std::vector<core::ChanneldataSubdir> inputs;
+// channeldata.json reads the recipe of the newest build of each (name, version). A .tar.bz2
+// whose recipe lies beyond its payload was not read that far; those few are read in full
+// now, on every core, and the cache remembers what they hold.
+core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
+                                             const std::vector<SubdirOutput>& outputs,
+                                             const IndexOptions& options, IndexReport& report) {
+    struct Job {
+        SubdirIndex* subdir;
+        std::string file;
+        core::Result<core::Json> source = core::Json::object();
+    };
+    std::vector<Job> jobs;
     for (std::size_t i = 0; i < subdirs.size(); ++i) {
         subdirs[i].load_details();
+        auto sources = core::channeldata_sources(outputs[i].repodata);
+        for (auto& file : subdirs[i].deferred_recipes(sources))
+            jobs.push_back({&subdirs[i], std::move(file)});
+    }
+    parallel_for(jobs.size(), thread_count(options.threads), [&](std::size_t j) {
+        jobs[j].source = read_recipe_source(jobs[j].subdir->dir() / jobs[j].file);
+    });
+    for (auto& job : jobs) {
+        if (!job.source) {
+            report.warnings.push_back(job.subdir->subdir() + "/" + job.file +
+                                      ": recipe not read: " + job.source.error().message);
+        }
+        job.subdir->complete_recipe(job.file, job.source ? *job.source : core::Json::object());
+    }
+    report.recipes_read += jobs.size();
+    for (auto& subdir : subdirs) {
+        if (auto r = subdir.save_completed_recipes(); !r)
+            return r;
+    }
+    return {};
+}
+
+core::Result<void> write_channeldata(std::vector<SubdirIndex>& subdirs,
+                                     std::vector<SubdirOutput>& outputs,
+                                     const IndexOptions& options, IndexReport& report) {
+    if (auto r = complete_deferred_recipes(subdirs, outputs, options, report); !r)
+        return r;
+    std::vector<core::ChanneldataSubdir> inputs;
+    for (std::size_t i = 0; i < subdirs.size(); ++i) {
         inputs.push_back({subdirs[i].subdir(), &outputs[i].repodata, &subdirs[i].extras,
                           &subdirs[i].run_exports});
     }
@@ -168,7 +207,8 @@ core::Result<void> write_channeldata(std::vector<SubdirIndex>& subdirs,
 
 // Publishes every subdir whose inputs changed since its last publish; a no-change run only
 // scans, reads the cache and compares fingerprints.
-core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
+core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions& options,
+                           IndexReport& report) {
     auto patches = PatchSource::open(options.patch_instructions);
     if (!patches)
         return tl::unexpected(patches.error());
@@ -201,7 +241,7 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
         fs::exists(options.channel / "channeldata.json", ec)) {
         return {};
     }
-    if (auto r = write_channeldata(subdirs, outputs, options); !r)
+    if (auto r = write_channeldata(subdirs, outputs, options, report); !r)
         return r;
     return noarch.set_meta("channeldata", channel_fingerprint);
 }
@@ -225,7 +265,7 @@ core::Result<IndexReport> index_channel(const IndexOptions& options) {
             return tl::unexpected(r.error());
     }
     if (!(options.strict && !report.skipped.empty())) {
-        if (auto r = publish(*subdirs, options); !r)
+        if (auto r = publish(*subdirs, options, report); !r)
             return tl::unexpected(r.error());
         report.written = true;
     }

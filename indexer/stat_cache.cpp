@@ -8,7 +8,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bump when extraction changes what is stored, so old caches are rebuilt.
-constexpr int schema_version = 2;
+constexpr int schema_version = 3;
 
 struct StatementFree {
     void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -96,7 +96,8 @@ core::Result<StatCache> StatCache::open_database(const fs::path& subdir_dir) {
     auto created = db->exec(
         "CREATE TABLE IF NOT EXISTS packages (filename TEXT PRIMARY KEY, size INTEGER NOT NULL,"
         " mtime_ns INTEGER NOT NULL, record TEXT NOT NULL, run_exports TEXT NOT NULL,"
-        " extras TEXT NOT NULL, error TEXT NOT NULL, warnings TEXT NOT NULL)");
+        " extras TEXT NOT NULL, error TEXT NOT NULL, warnings TEXT NOT NULL,"
+        " recipe_deferred INTEGER NOT NULL)");
     if (!created)
         return tl::unexpected(created.error());
     auto meta =
@@ -111,8 +112,8 @@ core::Result<StatCache> StatCache::open_database(const fs::path& subdir_dir) {
 
 core::Result<std::map<std::string, CachedPackage>> StatCache::load() {
     auto s = db_->prepare(
-        "SELECT filename, size, mtime_ns, record, run_exports, extras, error, warnings FROM "
-        "packages");
+        "SELECT filename, size, mtime_ns, record, run_exports, extras, error, warnings,"
+        " recipe_deferred FROM packages");
     if (!s)
         return tl::unexpected(s.error());
     std::map<std::string, CachedPackage> out;
@@ -126,6 +127,7 @@ core::Result<std::map<std::string, CachedPackage>> StatCache::load() {
         p.extras = column_text(s->get(), 5);
         p.error = column_text(s->get(), 6);
         p.warnings = column_text(s->get(), 7);
+        p.recipe_deferred = sqlite3_column_int(s->get(), 8) != 0;
         out.emplace(column_text(s->get(), 0), std::move(p));
     }
     if (rc != SQLITE_DONE)
@@ -139,7 +141,8 @@ core::Result<void> StatCache::store(const std::map<std::string, CachedPackage>& 
         return {};
     if (auto r = db_->exec("BEGIN IMMEDIATE"); !r)
         return r;
-    auto insert = db_->prepare("INSERT OR REPLACE INTO packages VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto insert =
+        db_->prepare("INSERT OR REPLACE INTO packages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     auto erase = db_->prepare("DELETE FROM packages WHERE filename = ?");
     if (!insert || !erase) {
         db_->exec("ROLLBACK");
@@ -156,6 +159,7 @@ core::Result<void> StatCache::store(const std::map<std::string, CachedPackage>& 
         bind_text(s, 6, p.extras);
         bind_text(s, 7, p.error);
         bind_text(s, 8, p.warnings);
+        sqlite3_bind_int(s, 9, p.recipe_deferred ? 1 : 0);
         if (sqlite3_step(s) != SQLITE_DONE) {
             db_->exec("ROLLBACK");
             return tl::unexpected(db_->error("write " + name));

@@ -19,8 +19,9 @@ struct CachedPackage {
     std::string record;  // empty when the file could not be indexed
     std::string run_exports;
     std::string extras;
-    std::string error;     // why it was skipped
-    std::string warnings;  // newline-separated
+    std::string error;             // why it was skipped
+    std::string warnings;          // newline-separated
+    bool recipe_deferred = false;  // extras lack the recipe's fields (see ExtractedPackage)
 };
 
 class StatCache {

@@ -53,6 +53,7 @@ void SubdirIndex::set_result(std::size_t i, core::Result<ExtractedPackage> resul
     out.record = std::move(result->record);
     out.run_exports = std::move(result->run_exports);
     out.extras = std::move(result->extras);
+    out.recipe_deferred = result->recipe_deferred;
     for (const auto& w : result->warnings)
         out.warnings += (out.warnings.empty() ? "" : "\n") + w;
 }
@@ -102,6 +103,34 @@ void SubdirIndex::load_details() {
         run_exports[name] = core::Json::parse(entry.run_exports, nullptr, false);
         extras[name] = core::Json::parse(entry.extras, nullptr, false);
     }
+}
+
+std::vector<std::string> SubdirIndex::deferred_recipes(
+    const std::vector<std::string>& files) const {
+    std::vector<std::string> deferred;
+    for (const auto& file : files) {
+        auto it = cached_.find(file);
+        if (it != cached_.end() && it->second.recipe_deferred)
+            deferred.push_back(file);
+    }
+    return deferred;
+}
+
+void SubdirIndex::complete_recipe(const std::string& file, const core::Json& source) {
+    auto& entry = cached_.at(file);
+    auto& file_extras = extras[file];
+    if (!file_extras.is_object())
+        file_extras = core::Json::object();
+    file_extras.update(source);
+    entry.extras = core::dump_compact(file_extras);
+    entry.recipe_deferred = false;
+    completed_recipes_[file] = entry;
+}
+
+core::Result<void> SubdirIndex::save_completed_recipes() {
+    auto stored = cache_.store(completed_recipes_, {});
+    completed_recipes_.clear();
+    return stored;
 }
 
 std::string SubdirIndex::fingerprint(std::string_view salt) const {

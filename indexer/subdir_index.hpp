@@ -34,6 +34,14 @@ class SubdirIndex {
     // Parses run_exports and channel extras from the cache (only needed when publishing).
     void load_details();
 
+    // Those of `files` whose extras still lack their recipe's fields (a .tar.bz2 read only
+    // up to its payload).
+    [[nodiscard]] std::vector<std::string> deferred_recipes(
+        const std::vector<std::string>& files) const;
+    // Adds a file's recipe fields to its extras (after load_details), for the cache too.
+    void complete_recipe(const std::string& file, const core::Json& source);
+    core::Result<void> save_completed_recipes();
+
     // Identifies everything the published files depend on: each file's cache key and
     // outcome, plus `salt` (options, patch instructions). Equal fingerprints: same output.
     [[nodiscard]] std::string fingerprint(std::string_view salt) const;
@@ -58,6 +66,7 @@ class SubdirIndex {
     std::map<std::string, CachedPackage> cached_;
     std::vector<std::string> changed_;
     std::vector<CachedPackage> results_;
+    std::map<std::string, CachedPackage> completed_recipes_;
 
     SubdirIndex(std::string subdir, std::filesystem::path dir, StatCache cache)
         : subdir_(std::move(subdir)), dir_(std::move(dir)), cache_(std::move(cache)) {}

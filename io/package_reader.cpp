@@ -2,7 +2,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
 
+#include <array>
 #include <memory>
 
 #include "io/file_handle.hpp"
@@ -99,9 +101,10 @@ core::Result<std::string> read_entry_data(archive* a, const fs::path& path, std:
     }
 }
 
-// Walks a tar stream, capturing wanted members until the request is complete.
+// Walks a tar stream, capturing wanted members until the request is complete or, when
+// `may_stop_early`, its stop_before says the rest is not needed.
 core::Result<void> walk_tar(archive* a, const fs::path& path, const ReadRequest& request,
-                            PackageContents& out) {
+                            bool may_stop_early, PackageContents& out) {
     archive_entry* entry = nullptr;
     while (!request.complete(out.members)) {
         int rc = archive_read_next_header(a, &entry);
@@ -111,7 +114,12 @@ core::Result<void> walk_tar(archive* a, const fs::path& path, const ReadRequest&
             return tl::unexpected(corrupt(path, archive_message(a)));
         const char* raw_name = archive_entry_pathname(entry);
         std::string name = normalise(raw_name ? raw_name : "");
-        if (archive_entry_filetype(entry) != AE_IFREG || !request.wanted(name))
+        auto type = archive_entry_filetype(entry);
+        if (may_stop_early && type != AE_IFDIR && request.stop_before(out.members, name)) {
+            out.stopped_early = true;
+            return {};
+        }
+        if (type != AE_IFREG || !request.wanted(name))
             continue;
         if (out.members.contains(name))
             continue;
@@ -123,8 +131,10 @@ core::Result<void> walk_tar(archive* a, const fs::path& path, const ReadRequest&
                                    ")");
             out.dot_slash_warned = true;
         }
+        out.member_order.push_back(name);
         out.members.emplace(std::move(name), std::move(*data));
     }
+    out.stopped_early = true;
     return {};
 }
 
@@ -143,8 +153,39 @@ ArchivePtr open_tar(archive_open_callback* open, archive_read_callback* read, vo
     return a;
 }
 
+// True when the file ends with a bzip2 end-of-stream marker (48-bit magic, 32-bit CRC, then
+// up to 7 zero bits of padding). A truncated file almost surely does not.
+bool ends_with_bzip2_stream_end(FileHandle& file, std::uint64_t size) {
+    constexpr std::size_t tail = 11;  // 80 bits of marker + CRC, plus padding
+    std::array<unsigned char, tail> bytes{};
+    if (size < tail)
+        return false;
+    auto n = file.pread(bytes.data(), tail, size - tail);
+    if (!n || *n != tail)
+        return false;
+    unsigned __int128 bits = 0;
+    for (unsigned char b : bytes)
+        bits = (bits << 8) | b;
+    constexpr std::uint64_t magic = 0x177245385090;
+    constexpr std::uint64_t mask = (std::uint64_t{1} << 48) - 1;
+    for (int padding = 0; padding < 8; ++padding) {
+        if ((static_cast<std::uint64_t>(bits >> (32 + padding)) & mask) == magic)
+            return true;
+    }
+    return false;
+}
+
+bool may_stop_tar_bz2_early(const ReadRequest& request, FileHandle& file) {
+    struct stat st {};
+    if (!request.stop_before || ::fstat(file.fd(), &st) != 0)
+        return false;
+    auto size = static_cast<std::uint64_t>(st.st_size);
+    return size > small_archive_bytes && ends_with_bzip2_stream_end(file, size);
+}
+
 core::Result<void> read_tar_bz2(HashingSource& source, const fs::path& path,
                                 const ReadRequest& request, PackageContents& out) {
+    bool may_stop_early = may_stop_tar_bz2_early(request, source.file);
     ArchivePtr a(archive_read_new());
     archive_read_support_filter_bzip2(a.get());
     archive_read_support_format_tar(a.get());
@@ -154,7 +195,7 @@ core::Result<void> read_tar_bz2(HashingSource& source, const fs::path& path,
             return tl::unexpected(source.error);
         return tl::unexpected(corrupt(path, archive_message(a.get())));
     }
-    auto walked = walk_tar(a.get(), path, request, out);
+    auto walked = walk_tar(a.get(), path, request, may_stop_early, out);
     if (source.failed)
         return tl::unexpected(source.error);
     if (archive_filter_code(a.get(), 0) != ARCHIVE_FILTER_BZIP2) {
@@ -198,7 +239,7 @@ core::Result<ZipWalk> walk_conda_zip(archive* zip, const fs::path& path, const R
         ArchivePtr tar = open_tar(nullptr, &EntrySource::read, &inner, /*zstd=*/true);
         if (!tar)
             return tl::unexpected(corrupt(path, name + ": not a zstd tar"));
-        auto walked = walk_tar(tar.get(), path, request, out);
+        auto walked = walk_tar(tar.get(), path, request, /*may_stop_early=*/false, out);
         if (source_failed())
             return tl::unexpected(source->error);
         if (!walked)

@@ -1,5 +1,7 @@
-// Writes a synthetic channel for the index benchmark: real .conda/.tar.bz2 packages with
-// incompressible payloads, sizes spread like a real channel (many small, a few large).
+// Writes a synthetic channel for the index benchmark: real .conda/.tar.bz2 packages shaped
+// like conda-build's (a recipe, payloads that compress ~2.5x, .tar.bz2 members in
+// conda-package-handling's order), three builds per version, sizes spread like a real
+// channel (many small, a few large).
 //   bench_make_packages DIR COUNT TOTAL_MB [CONDA_PERCENT]
 #include <cmath>
 #include <cstdio>
@@ -27,16 +29,20 @@ int main(int argc, char** argv) {
     const char* subdirs[] = {"linux-64", "noarch"};
     for (int i = 0; i < count; ++i) {
         chanmirror::test::PackageSpec spec;
-        spec.name = "pkg" + std::to_string(i / 3);
-        spec.version = "1." + std::to_string(i % 3);
-        spec.build = "h" + std::to_string(1000 + i) + "_0";
+        spec.name = "pkg" + std::to_string(i / 9);
+        spec.version = "1." + std::to_string(i / 3 % 3);
+        spec.build = "py3" + std::to_string(10 + i % 3) + "h" + std::to_string(1000 + i) + "_0";
         spec.subdir = subdirs[i % 5 == 0 ? 1 : 0];
         spec.payload_bytes = static_cast<std::uint64_t>(total_bytes * weights[i] / sum) + 256;
+        spec.compressible_payload = true;
         spec.index_extra = {{"depends", {"python >=3.10", "libzlib >=1.3"}},
                             {"license", "MIT"},
                             {"timestamp", 1700000000000 + i}};
         spec.info_files["info/about.json"] =
             R"({"summary": "benchmark package", "home": "https://example.org"})";
+        spec.info_files["info/recipe/meta.yaml"] =
+            "package:\n  name: " + spec.name + "\n  version: " + spec.version +
+            "\nsource:\n  url: https://example.org/" + spec.name + "-" + spec.version + ".tar.gz\n";
         bool conda = static_cast<int>(rng() % 100) < conda_percent;
         conda ? chanmirror::test::build_conda(dir / spec.subdir, spec)
               : chanmirror::test::build_tar_bz2(dir / spec.subdir, spec);

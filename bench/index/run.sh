@@ -3,6 +3,8 @@
 # through `openssl dgst -sha256` and `openssl dgst -md5` in one tee pipeline, same run), and
 # a no-change re-index of 10,000 packages. Prints one line per figure.
 #   bench/index/run.sh [PACKAGE_DIR]   (default: a generated ~500 MB channel, 950 packages)
+#   CONDA_PERCENT=80    share of .conda in the generated channel
+#   BASELINE=path/to/chanmirror   also time another build cold, in the same run
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/chanmirror
@@ -14,8 +16,10 @@ trap 'rm -rf "$work"' EXIT
 if [ $# -ge 1 ]; then
   cp -r "$1" "$work/channel"
 else
-  echo "generating 950 packages (~500 MB, 80% .conda) ..."
-  "$maker" "$work/channel" 950 500 80
+  conda_percent=${CONDA_PERCENT:-80}
+  echo "generating 950 packages (~500 MB, ${conda_percent}% .conda) ..."
+  # 1250 MB of payload compresses to ~500 MB of packages.
+  "$maker" "$work/channel" 950 1250 "$conda_percent"
 fi
 find "$work/channel" -name '.cache' -prune -o -name 'shards' -prune -o -type f \( -name '*.conda' -o -name '*.tar.bz2' \) -print > "$work/files"
 count=$(wc -l < "$work/files")
@@ -32,21 +36,41 @@ xargs -a "$work/files" -d '\n' cat | tee >(openssl dgst -sha256 > /dev/null) | o
 t1=$(now)
 floor=$(elapsed "$t0" "$t1")
 
+# One cold run: a fresh copy of the channel (no cache, no outputs), page cache warm.
+cold_run() {  # BINARY [OPTIONS...] -> seconds
+  local bin_=$1; shift
+  rm -rf "$work/cold" && cp -r "$work/channel" "$work/cold"
+  xargs -a "$work/files" -d '\n' cat > /dev/null
+  local t0 t1
+  t0=$(now)
+  "$bin_" index --threads 2 "$@" "$work/cold" 2> "$work/cold.log" || true
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
+cold_plain=$(cold_run "$bin" --no-channeldata)
+grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold --no-channeldata /' > "$work/rss"
+if [ -n "${BASELINE:-}" ]; then
+  baseline=$(cold_run "$BASELINE")
+fi
+cold=$(cold_run "$bin")
+grep -o '[0-9]* recipes read in full' "$work/cold.log" > "$work/recipes" || true
+grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold /' >> "$work/rss"
 t0=$(now)
-"$bin" index --threads 2 "$work/channel" 2> "$work/cold.log" || true
-t1=$(now)
-cold=$(elapsed "$t0" "$t1")
-t0=$(now)
-"$bin" index --threads 2 "$work/channel" 2> "$work/warm.log" || true
+"$bin" index --threads 2 "$work/cold" 2> "$work/warm.log" || true
 t1=$(now)
 warm=$(elapsed "$t0" "$t1")
-
-echo "packages: $count, $mb MB"
+echo "packages: $count, $mb MB ($(grep -c '\.conda$' "$work/files") .conda)"
 echo "hashing floor (openssl sha256+md5 tee): ${floor} s"
-awk -v c="$cold" -v f="$floor" -v n="$count" -v m="$mb" 'BEGIN {
-  printf "cold index: %.3f s, %.0f packages/s, %.0f MB/s, %.2fx the hashing floor\n", c, n/c, m/c, c/f }'
+report() {  # LABEL SECONDS
+  awk -v l="$1" -v c="$2" -v f="$floor" -v n="$count" -v m="$mb" 'BEGIN {
+    printf "%s: %.3f s, %.0f packages/s, %.0f MB/s, %.2fx the hashing floor\n", l, c, n/c, m/c, c/f }'
+}
+report "cold index" "$cold"
+echo "  ($(cat "$work/recipes"))"
+report "cold index --no-channeldata" "$cold_plain"
+[ -n "${baseline:-}" ] && report "cold index, baseline $BASELINE" "$baseline"
 echo "warm (no-change) index: ${warm} s"
-grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold /'
+cat "$work/rss"
 
 echo "generating 10,000 small packages for the no-change re-index ..."
 "$maker" "$work/many" 10000 20 100

@@ -3,9 +3,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 namespace chanmirror::test {
@@ -43,12 +45,42 @@ void add_entry(archive* a, const std::string& path, const std::string& data) {
     }
 }
 
-std::string payload(std::uint64_t bytes, const std::string& seed) {
-    std::mt19937_64 rng(std::hash<std::string>{}(seed));
+std::string random_bytes(std::uint64_t bytes, std::mt19937_64& rng) {
     std::string out(bytes, '\0');
     for (auto& c : out)
         c = static_cast<char>(rng());
     return out;
+}
+
+// Text-like 4 KiB pages (words from a small vocabulary) among random ones: compresses about
+// as well as real package payloads (~2.5x with bzip2).
+std::string compressible_bytes(std::uint64_t bytes, std::mt19937_64& rng) {
+    std::vector<std::string> words(512);
+    for (auto& w : words) {
+        w.resize(3 + rng() % 8);
+        for (auto& c : w)
+            c = static_cast<char>('a' + rng() % 26);
+    }
+    std::string out;
+    out.reserve(bytes);
+    while (out.size() < bytes) {
+        std::size_t page = std::min<std::uint64_t>(4096, bytes - out.size());
+        if (rng() % 4 == 0) {
+            out += random_bytes(page, rng);
+            continue;
+        }
+        std::string text;
+        while (text.size() < page)
+            text += words[rng() % words.size()] + (rng() % 8 == 0 ? "\n" : " ");
+        out += text.substr(0, page);
+    }
+    return out;
+}
+
+std::string payload(const PackageSpec& spec) {
+    std::mt19937_64 rng(std::hash<std::string>{}(spec.stem()));
+    return spec.compressible_payload ? compressible_bytes(spec.payload_bytes, rng)
+                                     : random_bytes(spec.payload_bytes, rng);
 }
 
 std::map<std::string, std::string> info_members(const PackageSpec& spec) {
@@ -59,8 +91,27 @@ std::map<std::string, std::string> info_members(const PackageSpec& spec) {
     return files;
 }
 
-// A tar (bzip2 or zstd filtered) of `files`, in memory.
-std::string make_tar(const std::map<std::string, std::string>& files, bool zstd) {
+using Members = std::vector<std::pair<std::string, std::string>>;
+
+// conda-package-handling's member order for .tar.bz2: the top-level info/ files first, then
+// everything else (info/recipe/ included) by extension and size, for compression.
+Members conda_build_order(const std::map<std::string, std::string>& files) {
+    auto key = [](const std::pair<std::string, std::string>& m) {
+        fs::path path = m.first;
+        bool top_level_info = path.parent_path() == "info";
+        std::string ext = path.extension().string();
+        if (ext.empty())
+            ext = "1" + path.parent_path().string();
+        return std::tuple(!top_level_info, top_level_info ? "" : ext, m.second.size());
+    };
+    Members members(files.begin(), files.end());
+    std::stable_sort(members.begin(), members.end(),
+                     [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    return members;
+}
+
+// A tar (bzip2 or zstd filtered) of `files`, in memory, in the given order.
+std::string make_tar(const Members& files, bool zstd) {
     std::string out;
     Writer a(archive_write_new());
     zstd ? archive_write_add_filter_zstd(a.get()) : archive_write_add_filter_bzip2(a.get());
@@ -95,16 +146,16 @@ nlohmann::json PackageSpec::index_json() const {
 
 fs::path build_tar_bz2(const fs::path& dir, const PackageSpec& spec) {
     auto files = info_members(spec);
-    files["lib/" + spec.name + ".bin"] = payload(spec.payload_bytes, spec.stem());
+    files["lib/" + spec.name + ".bin"] = payload(spec);
     files.insert(spec.pkg_files.begin(), spec.pkg_files.end());
     auto path = dir / (spec.stem() + ".tar.bz2");
-    write_file(path, make_tar(files, /*zstd=*/false));
+    write_file(path, make_tar(conda_build_order(files), /*zstd=*/false));
     return path;
 }
 
 fs::path build_conda(const fs::path& dir, const PackageSpec& spec) {
     std::map<std::string, std::string> pkg = spec.pkg_files;
-    pkg["lib/" + spec.name + ".bin"] = payload(spec.payload_bytes, spec.stem());
+    pkg["lib/" + spec.name + ".bin"] = payload(spec);
     std::string zip;
     Writer a(archive_write_new());
     archive_write_set_format_zip(a.get());
@@ -112,8 +163,10 @@ fs::path build_conda(const fs::path& dir, const PackageSpec& spec) {
     check(a.get(), archive_write_open(a.get(), &zip, nullptr, append_to_string, nullptr),
           "open zip");
     add_entry(a.get(), "metadata.json", R"({"conda_pkg_format_version": 2})");
-    add_entry(a.get(), "pkg-" + spec.stem() + ".tar.zst", make_tar(pkg, true));
-    add_entry(a.get(), "info-" + spec.stem() + ".tar.zst", make_tar(info_members(spec), true));
+    auto info = info_members(spec);
+    add_entry(a.get(), "pkg-" + spec.stem() + ".tar.zst", make_tar({pkg.begin(), pkg.end()}, true));
+    add_entry(a.get(), "info-" + spec.stem() + ".tar.zst",
+              make_tar({info.begin(), info.end()}, true));
     check(a.get(), archive_write_close(a.get()), "close zip");
     auto path = dir / (spec.stem() + ".conda");
     write_file(path, zip);

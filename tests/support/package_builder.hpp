@@ -21,13 +21,16 @@ struct PackageSpec {
     std::map<std::string, std::string> info_files;          // e.g. "info/about.json" -> text
     std::map<std::string, std::string> pkg_files;           // payload members, e.g. patches
     std::uint64_t payload_bytes = 64;                       // pseudo-random bytes in the payload
+    bool compressible_payload = false;  // text-like pages, as real payloads, instead of noise
     bool write_index_json = true;
 
     [[nodiscard]] std::string stem() const { return name + "-" + version + "-" + build; }
     [[nodiscard]] nlohmann::json index_json() const;
 };
 
-// Writes <dir>/<stem>.conda or .tar.bz2 and returns its path.
+// Writes <dir>/<stem>.conda or .tar.bz2 and returns its path. A .tar.bz2 holds its members
+// in conda-package-handling's order: top-level info/ files first, info/recipe/ among the
+// payload.
 std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
 std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
 
