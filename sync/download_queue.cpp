@@ -22,6 +22,9 @@ fs::path partial_path(const fs::path& target) {
     return fs::path(target.string() + std::string(partial_suffix));
 }
 
+// No byte for this long: what a transfer has buffered is written out.
+constexpr auto idle_flush = std::chrono::milliseconds(200);
+
 // What to do after an attempt.
 enum class Next { verify, retry_resume, retry_fresh, fail };
 
@@ -64,6 +67,7 @@ class Job {
             sink_error_ = r.error().message;
             return false;
         }
+        last_chunk_ = Clock::now();
         if (progress_ != nullptr)
             progress_->add_bytes(chunk.size());
         return true;
@@ -93,6 +97,15 @@ class Job {
             return failed(finished.error().message);
         digests_ = finished->second;
         return Next::verify;  // the descriptor closes here; the pool starts the writeback
+    }
+
+    // A stalled transfer's bytes go to disk: a kill -9 during the stall then resumes after
+    // them instead of fetching them again.
+    void flush_if_idle(Clock::time_point now) {
+        if (partial_.buffered() == 0 || now - last_chunk_ < idle_flush || !sink_error_.empty())
+            return;
+        if (auto r = partial_.flush(); !r)
+            sink_error_ = r.error().message;  // the transfer fails when it completes
     }
 
     // The digests of the whole file, once complete() said verify.
@@ -135,6 +148,7 @@ class Job {
     io::Digests digests_;
     std::uint64_t range_from_ = 0;
     bool first_chunk_ = true;
+    Clock::time_point last_chunk_;
     bool oversize_ = false;
     std::string sink_error_;
     std::string error_;
@@ -179,6 +193,9 @@ class Scheduler {
                 handle(index, response);
             }
             collect_verified(std::chrono::milliseconds(0));
+            auto now = Clock::now();
+            for (const auto& [id, index] : active_)
+                jobs_[index].flush_if_idle(now);
             if (progress_ != nullptr)
                 progress_->tick();
         }

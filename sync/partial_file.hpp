@@ -37,6 +37,8 @@ class PartialFile {
 
     // Bytes appended or kept so far, buffered or not.
     [[nodiscard]] std::uint64_t size() const { return size_; }
+    // Bytes appended but not yet written.
+    [[nodiscard]] std::size_t buffered() const { return buffered_; }
 
   private:
     core::Result<void> write_buffered();
