@@ -260,6 +260,8 @@ class Scheduler {
             result.error = error;
         if (progress_ != nullptr)
             progress_->file_done();
+        if (options_.on_finished)
+            options_.on_finished(index, result);
     }
 
     void wake_due() {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,14 @@ struct DownloadItem {
     std::string label;  // "<channel>/<subdir>/<filename>", for messages
 };
 
+struct DownloadResult;
+
 struct DownloadOptions {
     int jobs = 8;
     RetryPolicy retry;
+    // Called on the download loop's thread as each item's outcome becomes final (publishing
+    // a subdir can start while others still download).
+    std::function<void(std::size_t index, const DownloadResult&)> on_finished;
 };
 
 struct DownloadResult {

@@ -27,15 +27,30 @@ core::RepoData mirrored_repodata(const core::RepoData& upstream,
     return out;
 }
 
-core::Result<io::PublishStats> publish_mirror(const std::filesystem::path& subdir_dir,
-                                              const std::string& subdir,
-                                              const core::RepoData& repodata,
-                                              const core::RunExportsMap* run_exports,
-                                              const std::string& created_at) {
+namespace {
+
+io::PublishOptions mirror_options(const core::RunExportsMap* run_exports,
+                                  const std::string& created_at) {
     io::PublishOptions options;
     options.created_at = created_at;
     options.run_exports = run_exports != nullptr;
-    return io::publish_subdir(subdir_dir, {subdir, &repodata, nullptr, run_exports}, options);
+    return options;
+}
+
+}  // namespace
+
+core::Result<io::PreparedSubdir> prepare_mirror(const std::string& subdir,
+                                                const core::RepoData& repodata,
+                                                const core::RunExportsMap* run_exports) {
+    return io::prepare_subdir({subdir, &repodata, nullptr, run_exports},
+                              mirror_options(run_exports, ""), true);
+}
+
+core::Result<io::PublishStats> publish_prepared_mirror(const std::filesystem::path& subdir_dir,
+                                                       const io::PreparedSubdir& prepared,
+                                                       const core::RunExportsMap* run_exports,
+                                                       const std::string& created_at) {
+    return io::publish_prepared(subdir_dir, prepared, mirror_options(run_exports, created_at));
 }
 
 std::vector<std::string> remove_files(const std::filesystem::path& subdir_dir,

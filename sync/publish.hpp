@@ -20,12 +20,17 @@ namespace chanmirror::sync {
 core::RepoData mirrored_repodata(const core::RepoData& upstream,
                                  const std::set<std::string>& present);
 
-// Writes shards, shard index, repodata.json.zst, repodata.json, run_exports.json (atomic each).
-core::Result<io::PublishStats> publish_mirror(const std::filesystem::path& subdir_dir,
-                                              const std::string& subdir,
-                                              const core::RepoData& repodata,
-                                              const core::RunExportsMap* run_exports,
-                                              const std::string& created_at);
+// The mirror's index files for `repodata` as bytes (shards, repodata.json(.zst),
+// run_exports.json(.zst)): the CPU work of publishing, done while files still download.
+core::Result<io::PreparedSubdir> prepare_mirror(const std::string& subdir,
+                                                const core::RepoData& repodata,
+                                                const core::RunExportsMap* run_exports);
+
+// Writes a prepared index (each file atomic, shards first); `run_exports` as prepared.
+core::Result<io::PublishStats> publish_prepared_mirror(const std::filesystem::path& subdir_dir,
+                                                       const io::PreparedSubdir& prepared,
+                                                       const core::RunExportsMap* run_exports,
+                                                       const std::string& created_at);
 
 // Removes files after the index that no longer names them is published; returns failures.
 std::vector<std::string> remove_files(const std::filesystem::path& subdir_dir,

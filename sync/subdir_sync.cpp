@@ -107,33 +107,54 @@ void plan_work(SubdirWork& work, const SubdirSelection& selected, const PlanOpti
     work.plan = plan_subdir(work.wanted, scan_local(work), options);
 }
 
-bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items,
-                 const DownloadReport& report, const std::string& created_at, std::ostream& err) {
+std::set<std::string> planned_files(const SubdirWork& work) {
+    std::set<std::string> files(work.plan.keep.begin(), work.plan.keep.end());
+    for (const auto* file : work.plan.download)
+        files.insert(file->filename);
+    return files;
+}
+
+std::set<std::string> record_downloads(SubdirWork& work, const std::vector<DownloadItem>& items,
+                                       const std::vector<DownloadResult>& results) {
     auto& s = work.summary;
     std::set<std::string> present(work.plan.keep.begin(), work.plan.keep.end());
-    for (auto index : work.downloads) {
-        const auto& result = report.results[index];
-        auto filename = items[index].target.filename().string();
+    for (std::size_t i = 0; i < work.downloads.size(); ++i) {
+        const auto& item = items[work.downloads[i]];
+        const auto& result = results[i];
+        auto filename = item.target.filename().string();
         if (result.ok) {
             present.insert(filename);
-            work.hashes.remember(items[index].target, filename, result.digests);
+            work.hashes.remember(item.target, filename, result.digests);
             ++s.downloaded;
-            s.bytes += items[index].expected.size;
+            s.bytes += item.expected.size;
         } else {
-            s.failures.emplace_back(items[index].label, result.error);
+            s.failures.emplace_back(item.label, result.error);
         }
     }
     s.kept = work.plan.keep.size();
+    s.records = present.size();
+    return present;
+}
+
+core::Result<io::PreparedSubdir> prepare_index(const SubdirWork& work,
+                                               const std::set<std::string>& present) {
     auto mirrored = mirrored_repodata(work.upstream.repodata, present);
-    s.records = mirrored.size();
-    auto published = flush_filesystem(work.dir).and_then([&] {
-        const auto* run_exports = work.upstream.run_exports ? &*work.upstream.run_exports : nullptr;
-        return publish_mirror(work.dir, work.subdir, mirrored, run_exports, created_at);
+    const auto* run_exports = work.upstream.run_exports ? &*work.upstream.run_exports : nullptr;
+    return prepare_mirror(work.subdir, mirrored, run_exports);
+}
+
+bool publish_work(SubdirWork& work, const core::Result<io::PreparedSubdir>& prepared,
+                  const std::string& created_at, std::ostream& log) {
+    auto& s = work.summary;
+    const auto* run_exports = work.upstream.run_exports ? &*work.upstream.run_exports : nullptr;
+    auto published = prepared.and_then([&](const io::PreparedSubdir& index) {
+        return flush_filesystem(work.dir).and_then(
+            [&] { return publish_prepared_mirror(work.dir, index, run_exports, created_at); });
     });
     if (!published) {
         s.status = "failed";
         s.message = published.error().message;
-        err << "chanmirror sync: " << work.channel.local_path << "/" << work.subdir
+        log << "chanmirror sync: " << work.channel.local_path << "/" << work.subdir
             << ": cannot publish: " << published.error().message << "\n";
         return false;
     }
@@ -145,7 +166,7 @@ bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items,
     s.removed = work.plan.remove.size();
     remove_stale_partials(work);
     if (auto r = work.hashes.save(); !r)
-        err << "chanmirror sync: warning: " << r.error().message << "\n";
+        log << "chanmirror sync: warning: " << r.error().message << "\n";
     return true;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/channel.hpp"
+#include "io/subdir_publisher.hpp"
 #include "sync/download_queue.hpp"
 #include "sync/fetch_repodata.hpp"
 #include "sync/fetch_shards.hpp"
@@ -32,6 +33,7 @@ struct SubdirWork {
     SubdirPlan plan;
     SubdirSummary summary;
     std::vector<std::size_t> downloads;  // indices into the job's download list
+    std::string publish_log;             // what publishing said (written off the main thread)
 
     [[nodiscard]] std::string label(const std::string& filename) const {
         return channel.local_path + "/" + subdir + "/" + filename;
@@ -50,9 +52,21 @@ bool published_mirror_intact(SubdirWork& work);
 // and work.plan from the local scan.
 void plan_work(SubdirWork& work, const SubdirSelection& selected, const PlanOptions& options);
 
-// After the downloads: records results, publishes the index, removes what left upstream.
-// Returns false when the subdir could not be published.
-bool finish_work(SubdirWork& work, const std::vector<DownloadItem>& items,
-                 const DownloadReport& report, const std::string& created_at, std::ostream& err);
+// Every file the plan keeps or downloads: what the index names when every download arrives.
+std::set<std::string> planned_files(const SubdirWork& work);
+
+// Once the subdir's downloads are over (`results[i]` for `work.downloads[i]`): records their
+// outcomes in the summary and hash cache, and returns the files the index may name.
+std::set<std::string> record_downloads(SubdirWork& work, const std::vector<DownloadItem>& items,
+                                       const std::vector<DownloadResult>& results);
+
+// The index naming exactly `present` (upstream's records of those files), not yet written.
+core::Result<io::PreparedSubdir> prepare_index(const SubdirWork& work,
+                                               const std::set<std::string>& present);
+
+// Makes the downloaded files durable, writes the prepared index, then removes what left
+// upstream and saves the hash cache. Messages go to `log`. False when nothing was published.
+bool publish_work(SubdirWork& work, const core::Result<io::PreparedSubdir>& prepared,
+                  const std::string& created_at, std::ostream& log);
 
 }  // namespace chanmirror::sync

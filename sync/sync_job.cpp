@@ -10,6 +10,7 @@
 #include "sync/fetch_repodata.hpp"
 #include "sync/lock.hpp"
 #include "sync/progress.hpp"
+#include "sync/publish_worker.hpp"
 #include "sync/select.hpp"
 #include "sync/shard_loader.hpp"
 #include "sync/subdir_sync.hpp"
@@ -325,25 +326,35 @@ struct Job {
         return save_fetch_state(meta("state", w, ".json").string(), w.upstream.state);
     }
 
-    void finish_all(const std::vector<DownloadItem>& items, const DownloadReport& report) {
-        auto created_at = io::utc_timestamp_now();
+    // The subdirs to publish, in the order their files download (download_list).
+    std::vector<SubdirWork*> to_publish() {
+        std::vector<SubdirWork*> out;
         for (auto& w : works) {
-            if (w.upstream.status != FetchStatus::fetched || w.plan.refusal)
-                continue;
-            bool published = finish_work(w, items, report, created_at, err);
-            auto state_path = meta("state", w, ".json");
-            std::error_code ec;
-            if (published && w.summary.failures.empty()) {
-                if (auto r = save_state(w); !r)
-                    err << "warning: " << r.error().message << "\n";
-            } else {
-                fs::remove(state_path, ec);  // next run fetches in full and retries the failures
-            }
-            err << w.channel.local_path << "/" << w.subdir << ": " << w.summary.records
-                << " records, " << w.summary.downloaded << " downloaded ("
-                << human_bytes(w.summary.bytes) << "), " << w.summary.kept << " kept, "
-                << w.summary.removed << " removed, " << w.summary.failures.size() << " failed\n";
-            for (const auto& [file, why] : w.summary.failures)
+            if (w.upstream.status == FetchStatus::fetched && !w.plan.refusal)
+                out.push_back(&w);
+        }
+        return out;
+    }
+
+    // On the publish worker's thread, right after the subdir's publish attempt.
+    void after_publish(SubdirWork& w, bool published, std::ostream& log) {
+        if (published && w.summary.failures.empty()) {
+            if (auto r = save_state(w); !r)
+                log << "warning: " << r.error().message << "\n";
+        } else {
+            std::error_code ec;  // the next run fetches in full and retries the failures
+            fs::remove(meta("state", w, ".json"), ec);
+        }
+    }
+
+    void report_published() {
+        for (auto* w : to_publish()) {
+            err << w->publish_log;
+            err << w->channel.local_path << "/" << w->subdir << ": " << w->summary.records
+                << " records, " << w->summary.downloaded << " downloaded ("
+                << human_bytes(w->summary.bytes) << "), " << w->summary.kept << " kept, "
+                << w->summary.removed << " removed, " << w->summary.failures.size() << " failed\n";
+            for (const auto& [file, why] : w->summary.failures)
                 err << "failed: " << file << ": " << why << "\n";
         }
     }
@@ -418,8 +429,14 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
     job.mkdirs();
     auto items = job.download_list();
     Progress progress(err, options.progress_tty);
-    auto report =
-        download_all(client, items, {options.network.jobs, job.retry_policy()}, &progress);
+    PublishWorker publisher(job.to_publish(), items,
+                            [&job](SubdirWork& w, bool published, std::ostream& log) {
+                                job.after_publish(w, published, log);
+                            });
+    DownloadOptions download_options{
+        options.network.jobs, job.retry_policy(),
+        [&publisher](std::size_t index, const DownloadResult& r) { publisher.finished(index, r); }};
+    auto report = download_all(client, items, download_options, &progress);
     progress.finish();
     if (options.verbose)
         err << items.size() << " files downloaded and verified in " << clock.lap() << " s ("
@@ -427,7 +444,8 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
     job.summary.network_bytes = report.bytes;
     job.summary.retries = report.retries;
     job.summary.http2_transfers = report.http2_transfers;
-    job.finish_all(items, report);
+    publisher.wait();
+    job.report_published();
     if (options.verbose)
         err << "published and pruned in " << clock.lap() << " s\n";
     return finish(job, job.exit_code());

@@ -33,7 +33,7 @@ class DownloadQueueTest : public ::testing::Test {
 
     DownloadReport run(const std::vector<DownloadItem>& items, int retries = 3) {
         HttpClient client({4, 5, 1, "", "", "test"});
-        return download_all(client, items, {4, {retries, 0.001, 0.01}}, nullptr);
+        return download_all(client, items, {4, {retries, 0.001, 0.01}, {}}, nullptr);
     }
 
     bool same_as_upstream(const std::string& name) {
@@ -80,6 +80,27 @@ TEST_F(DownloadQueueTest, GivesUpAfterRetriesAndNamesTheFile) {
     EXPECT_EQ(report.results[0].error, "HTTP 503");
     EXPECT_EQ(server->requests("/pkgs/d-1-0.tar.bz2"), 3);
     EXPECT_FALSE(fs::exists(dest.path() / "d-1-0.tar.bz2"));
+}
+
+// Publishing a subdir starts from these calls: each item once, when its outcome is final,
+// a verified file already under its real name.
+TEST_F(DownloadQueueTest, EachOutcomeIsReportedOnceWhenFinal) {
+    server->add_fault("/pkgs/d-1-0.tar.bz2", {Fault::Kind::status, 503, -1, 0, -1});
+    server->add_fault("/pkgs/cligj-0.4.0-py27_0.tar.bz2", {Fault::Kind::status, 503, -1, 0, 1});
+    std::vector<DownloadItem> items{item("d-1-0.tar.bz2"), item("cligj-0.4.0-py27_0.tar.bz2"),
+                                    item(big)};
+    std::vector<int> calls(items.size());
+    std::vector<bool> ok(items.size());
+    auto on_finished = [&](std::size_t index, const DownloadResult& result) {
+        ++calls.at(index);
+        ok.at(index) = result.ok;
+        EXPECT_EQ(fs::exists(items[index].target), result.ok) << items[index].label;
+    };
+    HttpClient client({4, 5, 1, "", "", "test"});
+    auto report = download_all(client, items, {4, {1, 0.001, 0.01}, on_finished}, nullptr);
+    EXPECT_EQ(calls, (std::vector<int>{1, 1, 1}));
+    EXPECT_EQ(ok, (std::vector<bool>{false, true, true}));
+    EXPECT_EQ(server->requests("/pkgs/d-1-0.tar.bz2"), 2) << "reported only after its retry";
 }
 
 TEST_F(DownloadQueueTest, TruncatedBodyResumesWithRange) {
@@ -171,7 +192,7 @@ TEST_F(DownloadQueueTest, ConnectionsAreReused) {
         }
     }
     HttpClient client({1, 5, 1, "", "", "test"});
-    auto report = download_all(client, items, {1, {0, 0.001, 0.01}}, nullptr);
+    auto report = download_all(client, items, {1, {0, 0.001, 0.01}, {}}, nullptr);
     for (const auto& r : report.results)
         EXPECT_TRUE(r.ok);
     EXPECT_EQ(server->log().size(), 9u);

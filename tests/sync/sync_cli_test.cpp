@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/repodata.hpp"
+#include "io/zstd.hpp"
 #include "sync/lock.hpp"
 #include "sync/verify.hpp"
 #include "tests/support/fake_upstream.hpp"
@@ -170,6 +171,13 @@ TEST_F(SyncCliTest, CorruptFileIsRejectedNamedAndNotListed) {
     EXPECT_FALSE(records.contains(bad));
     EXPECT_FALSE(fs::exists(mirror("linux-64") / bad));
     EXPECT_FALSE(fs::exists(mirror("linux-64") / (bad + ".partial")));
+    // The index was built while the files downloaded, assuming all would arrive: every index
+    // file must be the one rebuilt without the failed file.
+    auto zst = io::zstd_decompress(test::read_bytes(mirror("linux-64") / "repodata.json.zst"),
+                                   "repodata.json.zst");
+    ASSERT_TRUE(zst);
+    EXPECT_EQ(*zst, test::read_bytes(mirror("linux-64") / "repodata.json"));
+    EXPECT_FALSE(contains(test::read_bytes(mirror("linux-64") / "run_exports.json"), bad));
     auto summary = test::read_bytes(dest / ".chanmirror" / "last-run.json");
     EXPECT_TRUE(contains(summary, "\"exit_code\": 1"));
     EXPECT_TRUE(contains(summary, bad));
