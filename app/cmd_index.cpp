@@ -2,10 +2,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/commands.hpp"
 #include "indexer/index_channel.hpp"
+#include "io/process_lock.hpp"
 
 namespace chanmirror::app {
 namespace {
@@ -37,6 +39,21 @@ void print_report(const indexer::IndexReport& report) {
     std::cerr << line;
 }
 
+// One index per channel at a time: a second run (a CI job that just uploaded a package, say)
+// waits for the first and then sees its outputs, instead of racing it.
+std::optional<io::ProcessLock> lock_channel(const std::filesystem::path& channel) {
+    auto path = channel / ".chanmirror" / "index.lock";
+    auto attempt = io::wait_for_lock(path, [&](const std::string& holder) {
+        std::cerr << "chanmirror index: waiting for " << holder << " to finish indexing "
+                  << channel.string() << " (lock: " << path.string() << ")\n";
+    });
+    if (!attempt) {
+        std::cerr << "chanmirror index: error: " << attempt.error().message << "\n";
+        return std::nullopt;
+    }
+    return std::move(attempt->lock);
+}
+
 }  // namespace
 
 void add_index_command(CLI::App& root, Runner& run) {
@@ -63,6 +80,9 @@ void add_index_command(CLI::App& root, Runner& run) {
     cmd->add_flag("--strict", options->strict, "Write nothing when any package had to be skipped");
     cmd->callback([options, &run] {
         run = [options] {
+            auto lock = lock_channel(options->channel);
+            if (!lock)
+                return exit_fatal;
             auto report = indexer::index_channel(*options);
             if (!report) {
                 std::cerr << "chanmirror index: error: " << report.error().message << "\n";
