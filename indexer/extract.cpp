@@ -230,6 +230,7 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
 
 core::Result<Json> read_recipe_source(const fs::path& path) {
     io::ReadRequest request{io::PackageComponent::info, is_recipe_file, has_recipe};
+    request.hash = false;  // hashed at extraction already
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());

@@ -23,6 +23,7 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 // The file as libarchive sees it: every chunk handed over is hashed on the way.
 struct HashingSource {
     FileHandle file;
+    bool hashing = true;
     Hasher hasher;
     std::vector<unsigned char> buffer = std::vector<unsigned char>(read_chunk);
     core::Error error;
@@ -36,13 +37,16 @@ struct HashingSource {
             s->error = n.error();
             return -1;
         }
-        s->hasher.update({s->buffer.data(), *n});
+        if (s->hashing)
+            s->hasher.update({s->buffer.data(), *n});
         *out = s->buffer.data();
         return static_cast<la_ssize_t>(*n);
     }
 
     // Hashes whatever libarchive did not need to read.
     core::Result<Digests> drain() {
+        if (!hashing)
+            return Digests{};
         for (;;) {
             auto n = file.read(buffer.data(), buffer.size());
             if (!n)
@@ -281,6 +285,8 @@ core::Result<void> read_conda_seekable(const fs::path& path, const ReadRequest& 
     auto walked = walk_conda_zip(zip.get(), path, request, /*streaming=*/false, nullptr, out);
     if (!walked)
         return tl::unexpected(walked.error());
+    if (!request.hash)
+        return {};
     auto digests = hash_file(path);
     if (!digests)
         return tl::unexpected(digests.error());
@@ -303,8 +309,12 @@ core::Result<PackageContents> read_package(const fs::path& path, const ReadReque
     auto file = FileHandle::open_read(path);
     if (!file)
         return tl::unexpected(file.error());
-    HashingSource source{
-        std::move(*file), Hasher{}, std::vector<unsigned char>(read_chunk), {}, false};
+    HashingSource source{std::move(*file),
+                         request.hash,
+                         Hasher{},
+                         std::vector<unsigned char>(read_chunk),
+                         {},
+                         false};
     if (out.format == PackageFormat::conda) {
         auto walked = read_conda_streaming(source, path, request, out);
         if (!walked)

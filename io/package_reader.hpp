@@ -29,7 +29,7 @@ struct PackageContents {
     std::map<std::string, std::string> members;  // normalised path ("info/index.json") -> bytes
     std::vector<std::string> member_order;       // members' paths in archive order
     std::vector<std::string> warnings;           // layout oddities that did not stop reading
-    Digests digests;                             // of the whole file
+    Digests digests;                             // of the whole file (when requested)
     bool dot_slash_warned = false;
     bool stopped_early = false;  // members after the stopping point were not looked at
 };
@@ -48,6 +48,8 @@ struct ReadRequest {
     std::function<bool(const std::map<std::string, std::string>& members, std::string_view next)>
         stop_before = nullptr;
     std::size_t max_member_size = std::size_t{64} << 20;
+    // false: only the members are wanted; digests stay empty and reading ends with them.
+    bool hash = true;
 };
 
 // Archives up to this size are always read to the end: it costs a few milliseconds, and
