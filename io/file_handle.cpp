@@ -125,12 +125,8 @@ core::Result<std::string> read_file(const std::filesystem::path& path) {
     return out;
 }
 
-void start_writeback(const std::filesystem::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    ::close(fd);
+void start_writeback(const FileHandle& file) {
+    (void)::sync_file_range(file.fd(), 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 core::Result<void> sync_filesystem(const std::filesystem::path& dir) {

@@ -55,7 +55,7 @@ core::Result<std::string> read_file(const std::filesystem::path& path);
 
 // Starts writing a file's dirty pages to disk without waiting (sync_file_range WRITE), so
 // a later fsync/syncfs finds little left to do. A hint: errors are ignored.
-void start_writeback(const std::filesystem::path& path);
+void start_writeback(const FileHandle& file);
 
 // syncfs: every dirty file of the filesystem holding `dir`, in one call (a batch of new files
 // costs one journal commit instead of one per file).

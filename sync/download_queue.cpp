@@ -10,7 +10,7 @@
 #include "config/channel.hpp"
 #include "io/file_handle.hpp"
 #include "sync/partial_file.hpp"
-#include "sync/verify_pool.hpp"
+#include "sync/writeback_queue.hpp"
 
 namespace chanmirror::sync {
 namespace {
@@ -26,7 +26,21 @@ fs::path partial_path(const fs::path& target) {
 constexpr auto idle_flush = std::chrono::milliseconds(200);
 
 // What to do after an attempt.
-enum class Next { verify, retry_resume, retry_fresh, fail };
+enum class Next { done, retry_resume, retry_fresh, fail };
+
+// Why the bytes are not the record's ("" when they are): size, then the one digest the record
+// is checked by (sha256; md5 only when the record has no sha256).
+std::string mismatch(const io::Digests& got, const ArtifactInfo& want) {
+    if (got.size != want.size)
+        return "size " + std::to_string(got.size) + ", expected " + std::to_string(want.size);
+    bool by_sha = !want.sha256.empty();
+    auto hex = by_sha ? got.sha256_hex() : got.md5_hex();
+    const auto& expected = by_sha ? want.sha256 : want.md5;
+    if (hex != expected)
+        return std::string(by_sha ? "sha256" : "md5") + " mismatch: expected " + expected +
+               ", got " + hex;
+    return "";
+}
 
 // One file's download across attempts.
 class Job {
@@ -92,11 +106,7 @@ class Job {
                      std::to_string(item_.expected.size) + " bytes";
             return Next::retry_resume;
         }
-        auto finished = partial_.finish();
-        if (!finished)
-            return failed(finished.error().message);
-        digests_ = finished->second;
-        return Next::verify;  // the descriptor closes here; the pool starts the writeback
+        return promote();
     }
 
     // A stalled transfer's bytes go to disk: a kill -9 during the stall then resumes after
@@ -108,17 +118,36 @@ class Job {
             sink_error_ = r.error().message;  // the transfer fails when it completes
     }
 
-    // The digests of the whole file, once complete() said verify.
+    // Once complete() said done: the file, under its real name, and the digest it was
+    // checked by.
     [[nodiscard]] const io::Digests& digests() const { return digests_; }
-
-    // The pool found other bytes than the record lists: start over from zero.
-    Next rejected(std::string why) { return discard(std::move(why)); }
+    io::FileHandle take_file() { return std::move(done_file_); }
 
     [[nodiscard]] int attempts() const { return attempts_; }
     [[nodiscard]] const std::string& error() const { return error_; }
     void close() { partial_.abandon(); }
 
   private:
+    // Every byte is in: the file takes its real name only if they are the record's. Done on
+    // this thread, which also creates the files: a rename elsewhere waited on the directory
+    // lock while a create held it (and spun on it, in perf).
+    Next promote() {
+        auto finished = partial_.finish();
+        if (!finished)
+            return failed(finished.error().message);
+        auto& [file, digests] = *finished;
+        if (auto why = mismatch(digests, item_.expected); !why.empty())
+            return discard(std::move(why));
+        auto partial = partial_path(item_.target);
+        std::error_code ec;
+        fs::rename(partial, item_.target, ec);
+        if (ec)
+            return failed("cannot rename " + partial.string() + ": " + ec.message());
+        digests_ = digests;
+        done_file_ = std::move(file);
+        return Next::done;
+    }
+
     // The server ignored Range and sent the whole file.
     bool restart_from_zero() {
         if (auto r = partial_.restart(); !r) {
@@ -146,6 +175,7 @@ class Job {
     Progress* progress_;
     PartialFile partial_;
     io::Digests digests_;
+    io::FileHandle done_file_;
     std::uint64_t range_from_ = 0;
     bool first_chunk_ = true;
     Clock::time_point last_chunk_;
@@ -169,7 +199,7 @@ class Scheduler {
     }
 
     DownloadReport run() {
-        while (!ready_.empty() || !waiting_.empty() || !active_.empty() || pool_.pending() > 0) {
+        while (!ready_.empty() || !waiting_.empty() || !active_.empty()) {
             wake_due();
             while (active_.size() < static_cast<std::size_t>(std::max(1, options_.jobs)) &&
                    !ready_.empty()) {
@@ -178,11 +208,9 @@ class Scheduler {
             }
             auto wait = next_wake();
             if (active_.empty()) {
-                // Nothing on the wire: wait for a verification, or the next retry's backoff.
-                if (ready_.empty())
-                    collect_verified(pool_.pending() > 0 ? wait : std::chrono::milliseconds(0));
-                if (ready_.empty() && pool_.pending() == 0 && !waiting_.empty())
-                    std::this_thread::sleep_for(next_wake());
+                // Nothing on the wire: wait for the next retry's backoff.
+                if (ready_.empty() && !waiting_.empty())
+                    std::this_thread::sleep_for(wait);
                 continue;
             }
             for (auto& [id, response] :
@@ -192,7 +220,6 @@ class Scheduler {
                 report_.bytes += response.body_bytes;
                 handle(index, response);
             }
-            collect_verified(std::chrono::milliseconds(0));
             auto now = Clock::now();
             for (const auto& [id, index] : active_)
                 jobs_[index].flush_if_idle(now);
@@ -219,10 +246,9 @@ class Scheduler {
         auto next = job.complete(response);
         if (response.completed() && response.http_version == "2")
             ++report_.http2_transfers;
-        if (next == Next::verify) {
-            auto partial = partial_path(items_[index].target);
-            return pool_.submit(
-                {index, partial, items_[index].target, items_[index].expected, job.digests()});
+        if (next == Next::done) {
+            writeback_.submit(job.take_file());
+            return finish(index, true, "", job.digests());
         }
         retry_or_fail(index, next, response.retry_after_s);
     }
@@ -235,19 +261,6 @@ class Scheduler {
         ++report_.retries;
         auto delay = retry_delay(job.attempts(), retry_after, options_.retry, rng_);
         waiting_.emplace(Clock::now() + delay, index);
-    }
-
-    void collect_verified(std::chrono::milliseconds wait) {
-        for (auto& outcome : pool_.take(wait)) {
-            if (outcome.ok) {
-                finish(outcome.index, true, "", outcome.digests);
-            } else if (outcome.mismatch) {
-                retry_or_fail(outcome.index, jobs_[outcome.index].rejected(outcome.error),
-                              std::nullopt);
-            } else {
-                finish(outcome.index, false, outcome.error, {});
-            }
-        }
     }
 
     void finish(std::size_t index, bool ok, const std::string& error, const io::Digests& digests) {
@@ -290,7 +303,7 @@ class Scheduler {
     std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
     std::map<HttpClient::Id, std::size_t> active_;
     DownloadReport report_;
-    VerifyPool pool_{2};
+    WritebackQueue writeback_;
     std::mt19937_64 rng_{std::random_device{}()};
 };
 

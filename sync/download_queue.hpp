@@ -1,7 +1,8 @@
 #pragma once
 // Parallel, verified, resumable downloads. Each file streams into "<target>.partial", resumes
 // with Range after an interruption, and takes its real name only once its size and sha256
-// (md5 when upstream has no sha256) match, checked by verify_pool.hpp's workers. Transient failures
+// (md5 when upstream has no sha256) match, hashed as the bytes stream in (partial_file.hpp).
+// Its writeback to disk starts in the background (writeback_queue.hpp). Transient failures
 // are retried with exponential backoff and jitter; a file that still fails is reported by name.
 
 #include <cstdint>
@@ -39,7 +40,7 @@ struct DownloadOptions {
 
 struct DownloadResult {
     bool ok = false;
-    io::Digests digests;  // when ok: the digest the file was checked by (see verify_pool.hpp)
+    io::Digests digests;  // when ok: the one digest the file was checked by
     std::string error;    // when not ok: the last failure
     int attempts = 0;
 };
