@@ -56,10 +56,22 @@ for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/chan/noarc
 url="http://127.0.0.1:$port/chan"
 
 # --- 1. chanmirror sync, cold ----------------------------------------------------------------
+# CPU seconds (user + sys) nginx's workers have used so far: the server's share of a step.
+nginx_cpu() {
+    local ticks=0 pid
+    for pid in $(pgrep -P "$nginx_pid"); do
+        ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    python3 -c "print($ticks / $(getconf CLK_TCK))"
+}
+nginx0=$(nginx_cpu)
 t0=$(now)
-"$bin" sync "$url" --dest "$work/mirror" --subdir linux-64 --subdir noarch --jobs "$JOBS" --verbose 2> "$work/sync.log"
+/usr/bin/time -f '%U %S' -o "$work/sync.time" \
+    "$bin" sync "$url" --dest "$work/mirror" --subdir linux-64 --subdir noarch --jobs "$JOBS" --verbose 2> "$work/sync.log"
 t1=$(now)
-download_s=$(sed -n 's/.* files downloaded and verified in \([0-9.]*\) s/\1/p' "$work/sync.log")
+read -r sync_user sync_sys < "$work/sync.time"
+sync_nginx=$(elapsed "$nginx0" "$(nginx_cpu)")
+download_s=$(sed -n 's/.* files downloaded and verified in \([0-9.]*\) s.*/\1/p' "$work/sync.log")
 publish_s=$(sed -n 's/^published and pruned in \([0-9.]*\) s/\1/p' "$work/sync.log")
 sync_s=$(elapsed "$t0" "$t1")
 mirrored=$(find "$work/mirror/chan" -name '*.conda' -o -name '*.tar.bz2' | wc -l)
@@ -87,10 +99,13 @@ t1=$(now)
 serial_s=$(elapsed "$t0" "$t1")
 
 # --- 4. loopback copy limit: the same bytes as one file, one connection, no checks -----------
+nginx0=$(nginx_cpu)
 t0=$(now)
-curl -fsS -o "$work/limit.bin" "http://127.0.0.1:$port/all.bin"
+/usr/bin/time -f '%U %S' -o "$work/limit.time" curl -fsS -o "$work/limit.bin" "http://127.0.0.1:$port/all.bin"
 t1=$(now)
 limit_s=$(elapsed "$t0" "$t1")
+read -r limit_user limit_sys < "$work/limit.time"
+limit_nginx=$(elapsed "$nginx0" "$(nginx_cpu)")
 rm -f "$work/limit.bin"
 t0=$(now)
 curl -fsS -o "$work/limit.bin" "http://127.0.0.1:$port/all.bin" && sync "$work/limit.bin"
@@ -126,9 +141,11 @@ echo "| measure | value |"
 echo "|---|---|"
 echo "| files / bytes | $N / $(mib "$total_bytes") MiB |"
 echo "| chanmirror sync, cold, --jobs $JOBS | ${sync_s} s ($(rate "$total_bytes" "$sync_s") MiB/s) |"
-echo "| of which downloads + verification / publish (1 index per subdir, shards) | ${download_s} s / ${publish_s} s |"
+echo "| of which downloads + verification / publish after the last download (1 index per subdir, shards) | ${download_s} s / ${publish_s} s |"
+echo "| CPU, sync: chanmirror user + sys / nginx | ${sync_user} + ${sync_sys} s / ${sync_nginx} s |"
 echo "| serial curl-per-file + sha256sum | ${serial_s} s ($(rate "$total_bytes" "$serial_s") MiB/s) |"
 echo "| loopback copy limit (one curl, one file) | ${limit_s} s ($(rate "$total_bytes" "$limit_s") MiB/s) |"
+echo "| CPU, copy limit: curl user + sys / nginx | ${limit_user} + ${limit_sys} s / ${limit_nginx} s |"
 echo "| durable copy limit (the same, then fsync of the file) | ${limit_durable_s} s ($(rate "$total_bytes" "$limit_durable_s") MiB/s) |"
 echo "| same $N files, curl --parallel-max $JOBS, no checks (per-file limit) | ${limit_files_s} s ($(rate "$total_bytes" "$limit_files_s") MiB/s) |"
 echo "| speed-up vs serial script (target >= 5x) | $(ratio "$serial_s" "$sync_s")x |"
