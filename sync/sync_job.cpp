@@ -389,7 +389,7 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
     Job job{options, out, err, {}, {}};
     job.summary.started = io::utc_timestamp_now();
     job.summary.dry_run = options.dry_run;
-    std::optional<DestLock> lock;
+    std::optional<io::ProcessLock> lock;
     if (!options.dry_run) {
         auto attempt = try_lock_dest(options.dest);
         if (!attempt) {
