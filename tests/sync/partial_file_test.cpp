@@ -27,6 +27,21 @@ void append_in_pieces(PartialFile& file, const std::string& bytes, std::size_t p
         ASSERT_TRUE(file.append(std::string_view(bytes).substr(at, piece)));
 }
 
+struct Finished {
+    std::string bytes;  // the file's, once closed
+    io::Digests digests;
+};
+
+Finished finish(PartialFile& file, const std::filesystem::path& path) {
+    auto done = file.finish();
+    if (!done) {
+        ADD_FAILURE() << done.error().message;
+        return {};
+    }
+    done->first = {};  // closed
+    return {test::read_bytes(path), done->second};
+}
+
 TEST(PartialFile, WritesEveryByteAndHashesThemAsTheyPass) {
     test::TempDir dir;
     auto bytes = pattern(1'000'003);
@@ -36,12 +51,10 @@ TEST(PartialFile, WritesEveryByteAndHashesThemAsTheyPass) {
     EXPECT_EQ(*kept, 0u);
     append_in_pieces(file, bytes, 16'381);
     EXPECT_EQ(file.size(), bytes.size());
-    auto done = file.finish();
-    ASSERT_TRUE(done);
-    EXPECT_EQ(done->second.sha256_hex(), sha256_hex(bytes));
-    EXPECT_EQ(done->second.size, bytes.size());
-    done->first = {};
-    EXPECT_EQ(test::read_bytes(dir / "a.partial"), bytes);
+    auto done = finish(file, dir / "a.partial");
+    EXPECT_EQ(done.bytes, bytes);
+    EXPECT_EQ(done.digests.sha256_hex(), sha256_hex(bytes));
+    EXPECT_EQ(done.digests.size, bytes.size());
 }
 
 TEST(PartialFile, FlushKeepsWhatArrivedAndAResumeHashesIt) {
@@ -59,11 +72,9 @@ TEST(PartialFile, FlushKeepsWhatArrivedAndAResumeHashesIt) {
     ASSERT_TRUE(kept);
     EXPECT_EQ(*kept, 300'007u) << "a resume asks for the bytes after what is on disk";
     append_in_pieces(second, bytes.substr(300'007), 9'999);
-    auto done = second.finish();
-    ASSERT_TRUE(done);
-    EXPECT_EQ(done->second.sha256_hex(), sha256_hex(bytes)) << "the kept prefix is hashed too";
-    done->first = {};
-    EXPECT_EQ(test::read_bytes(dir / "a.partial"), bytes);
+    auto done = finish(second, dir / "a.partial");
+    EXPECT_EQ(done.bytes, bytes);
+    EXPECT_EQ(done.digests.sha256_hex(), sha256_hex(bytes)) << "the kept prefix is hashed too";
 }
 
 TEST(PartialFile, AbandonDropsWhatWasNotFlushed) {
@@ -83,12 +94,10 @@ TEST(PartialFile, ALeftoverLongerThanWantedStartsOver) {
     ASSERT_TRUE(kept);
     EXPECT_EQ(*kept, 0u);
     ASSERT_TRUE(file.append("xyz"));
-    auto done = file.finish();
-    ASSERT_TRUE(done);
-    done->first = {};
-    EXPECT_EQ(test::read_bytes(dir / "a.partial"), "xyz");
-    EXPECT_EQ(done->second.md5_hex(), "d16fb36f0911f878998c136191af705e");
-    EXPECT_EQ(done->second.sha256_hex(), "");
+    auto done = finish(file, dir / "a.partial");
+    EXPECT_EQ(done.bytes, "xyz");
+    EXPECT_EQ(done.digests.md5_hex(), "d16fb36f0911f878998c136191af705e");
+    EXPECT_EQ(done.digests.sha256_hex(), "");
 }
 
 TEST(PartialFile, RestartDropsEveryByteAndItsDigest) {
@@ -102,11 +111,9 @@ TEST(PartialFile, RestartDropsEveryByteAndItsDigest) {
     ASSERT_TRUE(file.restart());
     EXPECT_EQ(file.size(), 0u);
     ASSERT_TRUE(file.append("fresh"));
-    auto done = file.finish();
-    ASSERT_TRUE(done);
-    done->first = {};
-    EXPECT_EQ(test::read_bytes(dir / "a.partial"), "fresh");
-    EXPECT_EQ(done->second.sha256_hex(), sha256_hex("fresh"));
+    auto done = finish(file, dir / "a.partial");
+    EXPECT_EQ(done.bytes, "fresh");
+    EXPECT_EQ(done.digests.sha256_hex(), sha256_hex("fresh"));
 }
 
 }  // namespace
