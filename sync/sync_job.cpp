@@ -178,6 +178,11 @@ struct Job {
                 return true;
             }
         }
+        return fetch_repodata_of(client, w, url);
+    }
+
+    // The whole repodata.json(.zst), conditionally when the last run left a usable state.
+    bool fetch_repodata_of(HttpClient& client, SubdirWork& w, const std::string& url) {
         std::optional<FetchState> previous;
         if (!options.dry_run)
             previous = usable_fetch_state(w);
@@ -211,13 +216,30 @@ struct Job {
         return true;
     }
 
+    bool refetch_without_shards(HttpClient& client) {
+        for (auto& w : works) {
+            if (!w.shards)
+                continue;
+            w.shards.reset();
+            w.upstream = {};
+            if (!fetch_repodata_of(client, w, config::join_url(w.channel.url, w.subdir)))
+                return false;
+        }
+        return true;
+    }
+
     bool load_shards(HttpClient& client) {
         ShardCache cache(options.dest / ".chanmirror" / "upstream-shards", options.dry_run);
         const auto* pinned = options.pinned ? &*options.pinned : nullptr;
         auto stats =
             load_needed_shards(client, works, options.selection, pinned, retry_policy(), cache);
-        if (!stats)
-            return fatal(stats.error().message);
+        if (!stats) {
+            // A shard the index lists but upstream cannot serve (a CDN mid-update, say): the
+            // whole repodata still answers the selection, as clients fall back to it.
+            err << "warning: " << stats.error().message
+                << "; reading repodata.json instead of shards\n";
+            return refetch_without_shards(client);
+        }
         if (stats->subdirs > 0) {
             err << "shards: " << stats->fetched + stats->cached << " of " << stats->listed
                 << " listed in " << stats->subdirs << " shard indexes (" << stats->fetched

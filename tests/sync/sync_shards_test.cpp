@@ -192,7 +192,7 @@ TEST_F(SyncShardsTest, RerunReadsUnchangedShardsFromItsCache) {
     EXPECT_EQ(server->requests("/chan/linux-64/repodata_shards.msgpack.zst"), 1);
 }
 
-TEST_F(SyncShardsTest, CorruptShardIsRefetchedAndMissingShardIsFatalAndNamed) {
+TEST_F(SyncShardsTest, CorruptShardIsRefetchedAndMissingShardFallsBackToRepodata) {
     auto paths = expected_shard_paths();
     server->add_fault(*paths.begin(), {Fault::Kind::corrupt, 0, -1, 0, 1});
     auto r = sync("m", spec_flags());
@@ -200,11 +200,20 @@ TEST_F(SyncShardsTest, CorruptShardIsRefetchedAndMissingShardIsFatalAndNamed) {
     EXPECT_EQ(server->requests(*paths.begin()), 2);
 
     server->clear_faults();
+    server->reset_counts();
     server->add_fault(*paths.rbegin(), {Fault::Kind::missing, 0, -1, 0, -1});
     auto fresh = sync("fresh", spec_flags());
-    EXPECT_EQ(fresh.exit_code, 2) << fresh.output;
+    ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
     EXPECT_NE(fresh.output.find(*paths.rbegin()), std::string::npos) << fresh.output;
-    EXPECT_FALSE(fs::exists(mirror("fresh", "noarch") / "repodata.json"));
+    EXPECT_NE(fresh.output.find("reading repodata.json instead of shards"), std::string::npos)
+        << fresh.output;
+    EXPECT_EQ(server->requests("/chan/linux-64/repodata.json.zst"), 1);
+    EXPECT_EQ(server->requests("/chan/noarch/repodata.json.zst"), 1);
+    for (const auto& subdir : subdirs) {
+        EXPECT_EQ(test::read_bytes(mirror("fresh", subdir) / "repodata.json"),
+                  test::read_bytes(mirror("m", subdir) / "repodata.json"))
+            << subdir << ": the same selection, from the whole repodata";
+    }
 }
 
 // A glob-named spec needs every name it matches: they come from the shard indexes.
