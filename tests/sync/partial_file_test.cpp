@@ -42,6 +42,18 @@ Finished finish(PartialFile& file, const std::filesystem::path& path) {
     return {test::read_bytes(path), done->second};
 }
 
+// Opens a.partial where an earlier attempt left `leftover`; returns the bytes kept.
+std::uint64_t open_after(PartialFile& file, const test::TempDir& dir, const std::string& leftover,
+                         std::uint64_t keep_at_most, io::DigestSet digests) {
+    test::write_bytes(dir / "a.partial", leftover);
+    auto kept = file.open(dir / "a.partial", keep_at_most, digests);
+    if (!kept) {
+        ADD_FAILURE() << kept.error().message;
+        return 0;
+    }
+    return *kept;
+}
+
 TEST(PartialFile, WritesEveryByteAndHashesThemAsTheyPass) {
     test::TempDir dir;
     auto bytes = pattern(1'000'003);
@@ -88,11 +100,8 @@ TEST(PartialFile, AbandonDropsWhatWasNotFlushed) {
 
 TEST(PartialFile, ALeftoverLongerThanWantedStartsOver) {
     test::TempDir dir;
-    test::write_bytes(dir / "a.partial", "0123456789");
     PartialFile file;
-    auto kept = file.open(dir / "a.partial", 9, io::DigestSet::md5_only);
-    ASSERT_TRUE(kept);
-    EXPECT_EQ(*kept, 0u);
+    EXPECT_EQ(open_after(file, dir, "0123456789", 9, io::DigestSet::md5_only), 0u);
     ASSERT_TRUE(file.append("xyz"));
     auto done = finish(file, dir / "a.partial");
     EXPECT_EQ(done.bytes, "xyz");
@@ -102,11 +111,8 @@ TEST(PartialFile, ALeftoverLongerThanWantedStartsOver) {
 
 TEST(PartialFile, RestartDropsEveryByteAndItsDigest) {
     test::TempDir dir;
-    test::write_bytes(dir / "a.partial", "stale");
     PartialFile file;
-    auto kept = file.open(dir / "a.partial", 100, io::DigestSet::sha256_only);
-    ASSERT_TRUE(kept);
-    EXPECT_EQ(*kept, 5u);
+    EXPECT_EQ(open_after(file, dir, "stale", 100, io::DigestSet::sha256_only), 5u);
     ASSERT_TRUE(file.append("more"));
     ASSERT_TRUE(file.restart());
     EXPECT_EQ(file.size(), 0u);
