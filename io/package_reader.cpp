@@ -20,7 +20,8 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
-// The file as libarchive sees it: every chunk handed over is hashed on the way.
+// The file as libarchive sees it: every chunk handed over is hashed on the way (unless the
+// request needs no digests).
 struct HashingSource {
     FileHandle file;
     bool hashing = true;
