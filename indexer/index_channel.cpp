@@ -166,6 +166,8 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
     std::vector<Job> jobs;
     for (std::size_t i = 0; i < subdirs.size(); ++i) {
         subdirs[i].load_details();
+        if (!subdirs[i].has_deferred_recipes())
+            continue;  // every .conda channel: no need to parse its records for this
         auto sources = core::channeldata_sources(outputs[i].repodata);
         for (auto& file : subdirs[i].deferred_recipes(sources))
             jobs.push_back({&subdirs[i], std::move(file)});

@@ -1,5 +1,6 @@
 #include "indexer/subdir_index.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "io/hashing.hpp"
@@ -103,6 +104,11 @@ void SubdirIndex::load_details() {
         run_exports[name] = core::Json::parse(entry.run_exports, nullptr, false);
         extras[name] = core::Json::parse(entry.extras, nullptr, false);
     }
+}
+
+bool SubdirIndex::has_deferred_recipes() const {
+    return std::any_of(cached_.begin(), cached_.end(),
+                       [](const auto& entry) { return entry.second.recipe_deferred; });
 }
 
 std::vector<std::string> SubdirIndex::deferred_recipes(

@@ -34,6 +34,7 @@ class SubdirIndex {
     // Parses run_exports and channel extras from the cache (only needed when publishing).
     void load_details();
 
+    [[nodiscard]] bool has_deferred_recipes() const;
     // Those of `files` whose extras still lack their recipe's fields (a .tar.bz2 read only
     // up to its payload).
     [[nodiscard]] std::vector<std::string> deferred_recipes(

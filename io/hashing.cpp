@@ -72,22 +72,29 @@ Digests Hasher::finish() {
     return d;
 }
 
-core::Result<Digests> hash_file(const std::filesystem::path& path, DigestSet set) {
+core::Result<std::uint64_t> hash_file_into(const std::filesystem::path& path, Hasher& hasher) {
     auto file = FileHandle::open_read(path);
     if (!file)
         return tl::unexpected(file.error());
-    Hasher hasher(set);
     // One buffer per thread, small enough to stay in L2 while it is hashed: verifying 1,200
-    // downloads must not allocate and zero 1,200 MiB.
+    // files must not allocate and zero 1,200 MiB.
     thread_local std::vector<unsigned char> buffer(256 << 10);
+    std::uint64_t total = 0;
     for (;;) {
         auto n = file->read(buffer.data(), buffer.size());
         if (!n)
             return tl::unexpected(n.error());
         if (*n == 0)
-            break;
+            return total;
         hasher.update({buffer.data(), *n});
+        total += *n;
     }
+}
+
+core::Result<Digests> hash_file(const std::filesystem::path& path, DigestSet set) {
+    Hasher hasher(set);
+    if (auto read = hash_file_into(path, hasher); !read)
+        return tl::unexpected(read.error());
     return hasher.finish();
 }
 

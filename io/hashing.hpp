@@ -55,6 +55,9 @@ class Hasher {
 core::Result<Digests> hash_file(const std::filesystem::path& path,
                                 DigestSet set = DigestSet::md5_and_sha256);
 
+// Feeds a whole file to `hasher` (which goes on taking bytes); returns how many it read.
+core::Result<std::uint64_t> hash_file_into(const std::filesystem::path& path, Hasher& hasher);
+
 // sha256 of an in-memory buffer (shard names).
 std::array<unsigned char, 32> sha256_of(std::span<const unsigned char> bytes);
 

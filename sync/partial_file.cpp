@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <vector>
 
 namespace chanmirror::sync {
 namespace {
@@ -11,22 +10,6 @@ namespace {
 constexpr std::size_t block = 4096;
 // Whole blocks, small enough to stay in L2 between the copy in and the write out.
 constexpr std::size_t buffer_size = 64 * block;
-
-// Feeds the first `size` bytes of `path` to `hasher`; false when they cannot all be read.
-bool hash_prefix(const std::filesystem::path& path, std::uint64_t size, io::Hasher& hasher) {
-    auto file = io::FileHandle::open_read(path);
-    if (!file)
-        return false;
-    std::vector<char> chunk(buffer_size);
-    while (size > 0) {
-        auto n = file->read(chunk.data(), std::min<std::uint64_t>(size, chunk.size()));
-        if (!n || *n == 0)
-            return false;
-        hasher.update(chunk.data(), *n);
-        size -= *n;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -38,7 +21,11 @@ core::Result<std::uint64_t> PartialFile::open(const std::filesystem::path& path,
     std::error_code ec;
     std::uint64_t existing =
         std::filesystem::exists(path, ec) ? std::filesystem::file_size(path, ec) : 0;
-    if (ec || existing > keep_at_most || (existing > 0 && !hash_prefix(path, existing, hasher_))) {
+    auto resumable = [&] {
+        auto hashed = io::hash_file_into(path, hasher_);
+        return hashed && *hashed == existing;
+    };
+    if (ec || existing > keep_at_most || (existing > 0 && !resumable())) {
         std::filesystem::remove(path, ec);
         hasher_ = io::Hasher(digests);
         existing = 0;

@@ -27,30 +27,20 @@ core::RepoData mirrored_repodata(const core::RepoData& upstream,
     return out;
 }
 
-namespace {
-
-io::PublishOptions mirror_options(const core::RunExportsMap* run_exports,
-                                  const std::string& created_at) {
-    io::PublishOptions options;
-    options.created_at = created_at;
-    options.run_exports = run_exports != nullptr;
-    return options;
-}
-
-}  // namespace
-
 core::Result<io::PreparedSubdir> prepare_mirror(const std::string& subdir,
                                                 const core::RepoData& repodata,
                                                 const core::RunExportsMap* run_exports) {
-    return io::prepare_subdir({subdir, &repodata, nullptr, run_exports},
-                              mirror_options(run_exports, ""), true);
+    io::PublishOptions options;
+    options.run_exports = run_exports != nullptr;
+    return io::prepare_subdir({subdir, &repodata, nullptr, run_exports}, options, true);
 }
 
 core::Result<io::PublishStats> publish_prepared_mirror(const std::filesystem::path& subdir_dir,
                                                        const io::PreparedSubdir& prepared,
-                                                       const core::RunExportsMap* run_exports,
                                                        const std::string& created_at) {
-    return io::publish_prepared(subdir_dir, prepared, mirror_options(run_exports, created_at));
+    io::PublishOptions options;
+    options.created_at = created_at;
+    return io::publish_prepared(subdir_dir, prepared, options);
 }
 
 std::vector<std::string> remove_files(const std::filesystem::path& subdir_dir,
@@ -66,9 +56,9 @@ std::vector<std::string> remove_files(const std::filesystem::path& subdir_dir,
 }
 
 core::Result<void> flush_filesystem(const std::filesystem::path& dir) {
-    // One syncfs for every downloaded file of the subdir. The verify workers started each
-    // file's writeback as it was verified, so little is left to wait for; an fdatasync per
-    // file was measured slower (docs/benchmarks.md, ## sync).
+    // One syncfs for every downloaded file of the subdir. Each file's writeback started as it
+    // was verified (WritebackQueue), so little is left to wait for; an fdatasync per file was
+    // measured slower (docs/benchmarks.md, ## sync).
     if (auto r = io::sync_filesystem(dir); !r)
         return r;
     return io::sync_directory(dir);

@@ -26,10 +26,9 @@ core::Result<io::PreparedSubdir> prepare_mirror(const std::string& subdir,
                                                 const core::RepoData& repodata,
                                                 const core::RunExportsMap* run_exports);
 
-// Writes a prepared index (each file atomic, shards first); `run_exports` as prepared.
+// Writes a prepared index (each file atomic, shards first).
 core::Result<io::PublishStats> publish_prepared_mirror(const std::filesystem::path& subdir_dir,
                                                        const io::PreparedSubdir& prepared,
-                                                       const core::RunExportsMap* run_exports,
                                                        const std::string& created_at);
 
 // Removes files after the index that no longer names them is published; returns failures.

@@ -146,10 +146,9 @@ core::Result<io::PreparedSubdir> prepare_index(const SubdirWork& work,
 bool publish_work(SubdirWork& work, const core::Result<io::PreparedSubdir>& prepared,
                   const std::string& created_at, std::ostream& log) {
     auto& s = work.summary;
-    const auto* run_exports = work.upstream.run_exports ? &*work.upstream.run_exports : nullptr;
     auto published = prepared.and_then([&](const io::PreparedSubdir& index) {
         return flush_filesystem(work.dir).and_then(
-            [&] { return publish_prepared_mirror(work.dir, index, run_exports, created_at); });
+            [&] { return publish_prepared_mirror(work.dir, index, created_at); });
     });
     if (!published) {
         s.status = "failed";
