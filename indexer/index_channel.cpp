@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include "core/channeldata.hpp"
+#include "core/parallel.hpp"
 #include "core/patch_instructions.hpp"
-#include "indexer/parallel.hpp"
 #include "indexer/patch_source.hpp"
 #include "indexer/subdir_index.hpp"
 #include "io/atomic_file.hpp"
@@ -63,6 +64,17 @@ unsigned thread_count(unsigned requested) {
     return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
 }
 
+// The order to process `count` jobs in: largest first, so that the last jobs the cores take
+// are small ones and neither core waits long for the other at the end.
+template <typename Size>
+std::vector<std::size_t> largest_first(std::size_t count, Size size_of) {
+    std::vector<std::size_t> order(count);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return size_of(a) > size_of(b); });
+    return order;
+}
+
 // Every changed file of every subdir goes through one pool, so both cores stay busy.
 void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
     std::vector<std::pair<SubdirIndex*, std::size_t>> jobs;
@@ -70,8 +82,11 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
         for (std::size_t i = 0; i < s.changed().size(); ++i)
             jobs.emplace_back(&s, i);
     }
-    parallel_for(jobs.size(), thread_count(threads), [&](std::size_t j) {
-        auto [subdir, i] = jobs[j];
+    auto order = largest_first(jobs.size(), [&](std::size_t j) {
+        return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
+    });
+    core::parallel_for(jobs.size(), thread_count(threads), [&](std::size_t j) {
+        auto [subdir, i] = jobs[order[j]];
         subdir->set_result(i, extract_package(subdir->dir() / subdir->changed()[i]));
     });
 }
@@ -172,8 +187,11 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
         for (auto& file : subdirs[i].deferred_recipes(sources))
             jobs.push_back({&subdirs[i], std::move(file)});
     }
-    parallel_for(jobs.size(), thread_count(options.threads), [&](std::size_t j) {
-        jobs[j].source = read_recipe_source(jobs[j].subdir->dir() / jobs[j].file);
+    auto order = largest_first(
+        jobs.size(), [&](std::size_t j) { return jobs[j].subdir->file_size(jobs[j].file); });
+    core::parallel_for(jobs.size(), thread_count(options.threads), [&](std::size_t j) {
+        auto& job = jobs[order[j]];
+        job.source = read_recipe_source(job.subdir->dir() / job.file);
     });
     for (auto& job : jobs) {
         if (!job.source) {

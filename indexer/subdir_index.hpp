@@ -25,6 +25,11 @@ class SubdirIndex {
     // Files whose (size, mtime) differ from the cache, or that it has never seen.
     [[nodiscard]] const std::vector<std::string>& changed() const { return changed_; }
 
+    // Size of a scanned package file, in bytes.
+    [[nodiscard]] std::uint64_t file_size(const std::string& name) const {
+        return files_.at(name).size;
+    }
+
     // Records the extraction of changed()[i]; safe to call from several threads for distinct i.
     void set_result(std::size_t i, core::Result<ExtractedPackage> result);
 

@@ -2,7 +2,11 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
+#include <thread>
+
+#include "core/parallel.hpp"
 
 namespace chanmirror::io {
 namespace {
@@ -38,6 +42,32 @@ core::Result<std::string> zstd_compress(std::string_view bytes, ZstdOptions opti
     if (ZSTD_isError(n))
         return tl::unexpected(zstd_error("compress", n));
     out.resize(n);
+    return out;
+}
+
+std::vector<core::Result<std::string>> zstd_compress_all(
+    const std::vector<std::string_view>& inputs, ZstdOptions options) {
+    std::vector<std::size_t> first_equal(inputs.size());  // index of the first equal input
+    std::vector<std::size_t> distinct;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        first_equal[i] = i;
+        for (std::size_t d : distinct) {
+            if (inputs[d] == inputs[i]) {
+                first_equal[i] = d;
+                break;
+            }
+        }
+        if (first_equal[i] == i)
+            distinct.push_back(i);
+    }
+    std::vector<core::Result<std::string>> out(inputs.size());
+    core::parallel_for(
+        distinct.size(), std::max(1u, std::thread::hardware_concurrency()),
+        [&](std::size_t j) { out[distinct[j]] = zstd_compress(inputs[distinct[j]], options); });
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (first_equal[i] != i)
+            out[i] = out[first_equal[i]];
+    }
     return out;
 }
 

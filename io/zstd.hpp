@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -16,6 +17,11 @@ struct ZstdOptions {
 };
 
 core::Result<std::string> zstd_compress(std::string_view bytes, ZstdOptions options = {});
+
+// Compresses each input, on every core at once; equal inputs (an unpatched subdir's
+// repodata.json and repodata_from_packages.json) are compressed once.
+std::vector<core::Result<std::string>> zstd_compress_all(
+    const std::vector<std::string_view>& inputs, ZstdOptions options = {});
 
 // Decompresses one or more frames; refuses output beyond max_size. `what` names the source.
 core::Result<std::string> zstd_decompress(std::string_view bytes, std::string_view what,

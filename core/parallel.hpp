@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace chanmirror::indexer {
+namespace chanmirror::core {
 
 template <typename Fn>
 void parallel_for(std::size_t count, unsigned threads, Fn fn) {
@@ -24,4 +24,4 @@ void parallel_for(std::size_t count, unsigned threads, Fn fn) {
     worker();
 }
 
-}  // namespace chanmirror::indexer
+}  // namespace chanmirror::core
