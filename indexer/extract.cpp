@@ -56,13 +56,35 @@ bool have_everything(const std::map<std::string, std::string>& members) {
     return has_recipe(members);
 }
 
-// conda-package-handling (and conda-build before it) writes the top-level info/ files first
+// conda-package-handling (and conda-build through it) writes the top-level info/ files first
 // and sorts info/recipe/ in among the payload. So the first payload member after index.json
 // ends what the record, run_exports, about and paths need; only the recipe, which nothing
 // but channeldata.json uses, may lie beyond (see read_recipe_source).
 bool payload_begins(const std::map<std::string, std::string>& members, std::string_view next) {
     return members.contains(std::string(index_json)) && !next.starts_with("info/");
 }
+
+// Watches the order of a .tar.bz2's first members while its head is read. Only
+// conda-package-handling's order (every top-level info/ file before anything else) puts
+// info/recipe/ in among the payload. The other writers seen in real channels keep info/ in
+// one run: conda-build before it (alphabetical), boa and rattler-build (all of info/ first).
+// In their archives a recipe the head did not reach does not exist, and is not looked for.
+class HeadOrder {
+  public:
+    bool stop_before(const std::map<std::string, std::string>& members, std::string_view next) {
+        bool top_level_info = next.starts_with("info/") && next.find('/', 5) == next.npos;
+        if (!top_level_info)
+            past_top_level_info_ = true;
+        else if (past_top_level_info_)
+            conda_package_handling_order_ = false;
+        return payload_begins(members, next);
+    }
+    [[nodiscard]] bool recipe_may_follow() const { return conda_package_handling_order_; }
+
+  private:
+    bool past_top_level_info_ = false;
+    bool conda_package_handling_order_ = true;
+};
 
 // conda-index takes the first recipe file the archive holds.
 Json recipe_source(const io::PackageContents& contents) {
@@ -191,7 +213,10 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 
 core::Result<ExtractedPackage> extract_package(const fs::path& path) {
     io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
-    request.stop_before = payload_begins;
+    HeadOrder order;
+    request.stop_before = [&order](const auto& members, std::string_view next) {
+        return order.stop_before(members, next);
+    };
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());
@@ -203,7 +228,8 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
         return tl::unexpected(record.error());
 
     ExtractedPackage out;
-    out.recipe_deferred = contents->stopped_early && !has_recipe(contents->members);
+    out.recipe_deferred =
+        contents->stopped_early && !has_recipe(contents->members) && order.recipe_may_follow();
     out.warnings = contents->warnings;
     out.bytes_hashed = contents->digests.size;
     auto expected = expected_filename(*index, path);

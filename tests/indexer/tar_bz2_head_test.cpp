@@ -41,6 +41,52 @@ TEST(TarBz2Head, StopsAtThePayloadAndDefersALaterRecipe) {
     EXPECT_EQ((*source)["source_url"], "https://example.org/0.tar.gz");
 }
 
+// conda-build before conda-package-handling wrote members alphabetically (old packages have
+// no recipe at all), boa and rattler-build write all of info/ first (their recipe.yaml is
+// not what conda-index reads). Either way info/ is one run, the head reads all of it, and no
+// recipe is looked for beyond it: the full read this saves was most of a cold index of the
+// real fixture packages.
+TEST(TarBz2Head, OtherWritersKeepInfoTogetherSoNoRecipeIsLookedForBeyondTheHead) {
+    test::TempDir dir;
+    auto alphabetical_without_recipe = conda_build_package("1.0", "alpha", 1);
+    alphabetical_without_recipe.tar_order = test::TarOrder::alphabetical;
+    alphabetical_without_recipe.info_files.erase("info/recipe/meta.yaml");
+    alphabetical_without_recipe.pkg_files["bin/tool"] = "#!/bin/sh\n";  // before info/, as krb5's
+
+    auto alphabetical_with_recipe = conda_build_package("1.0", "alpha_recipe", 1);
+    alphabetical_with_recipe.tar_order = test::TarOrder::alphabetical;
+    alphabetical_with_recipe.pkg_files["bin/tool"] = "#!/bin/sh\n";
+
+    auto info_first = conda_build_package("1.0", "boa", 1);
+    info_first.tar_order = test::TarOrder::info_first;
+    info_first.info_files.erase("info/recipe/meta.yaml");
+    info_first.info_files["info/recipe/recipe.yaml"] = "context: {}\n";
+    info_first.info_files["info/licenses/LICENSE"] = "MIT\n";
+    info_first.info_files["info/paths.json"] = R"({"paths": [], "paths_version": 1})";
+
+    for (const auto& spec : {alphabetical_without_recipe, alphabetical_with_recipe, info_first}) {
+        auto path = test::build_tar_bz2(dir / "noarch", spec);
+        auto extracted = indexer::extract_package(path);
+        ASSERT_TRUE(extracted) << extracted.error().message;
+        EXPECT_FALSE(extracted->recipe_deferred) << spec.build;
+        EXPECT_EQ(extracted->bytes_hashed, fs::file_size(path)) << spec.build;
+    }
+    auto with_recipe = indexer::extract_package(dir / "noarch/example-1.0-alpha_recipe.tar.bz2");
+    ASSERT_TRUE(with_recipe);
+    EXPECT_NE(with_recipe->extras.find("https://example.org/alpha_recipe.tar.gz"),
+              std::string::npos)
+        << "an alphabetical archive's recipe sits inside info/, which the head reads whole";
+
+    // conda-package-handling's order with no recipe at all: nothing tells the head that none
+    // follows, so one is still looked for.
+    auto cph_without_recipe = conda_build_package("1.0", "cph", 1);
+    cph_without_recipe.info_files.erase("info/recipe/meta.yaml");
+    auto extracted =
+        indexer::extract_package(test::build_tar_bz2(dir / "noarch", cph_without_recipe));
+    ASSERT_TRUE(extracted) << extracted.error().message;
+    EXPECT_TRUE(extracted->recipe_deferred);
+}
+
 TEST(TarBz2Head, SmallArchivesAreReadToTheEnd) {
     test::TempDir dir;
     auto small = conda_build_package("1.0", "small", 1);

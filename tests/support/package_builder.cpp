@@ -110,6 +110,17 @@ Members conda_build_order(const std::map<std::string, std::string>& files) {
     return members;
 }
 
+Members tar_order(const std::map<std::string, std::string>& files, TarOrder order) {
+    if (order == TarOrder::conda_package_handling)
+        return conda_build_order(files);
+    Members members(files.begin(), files.end());  // alphabetical
+    if (order == TarOrder::info_first) {
+        std::stable_partition(members.begin(), members.end(),
+                              [](const auto& m) { return m.first.starts_with("info/"); });
+    }
+    return members;
+}
+
 // A tar (bzip2 or zstd filtered) of `files`, in memory, in the given order.
 std::string make_tar(const Members& files, bool zstd) {
     std::string out;
@@ -149,7 +160,7 @@ fs::path build_tar_bz2(const fs::path& dir, const PackageSpec& spec) {
     files["lib/" + spec.name + ".bin"] = payload(spec);
     files.insert(spec.pkg_files.begin(), spec.pkg_files.end());
     auto path = dir / (spec.stem() + ".tar.bz2");
-    write_file(path, make_tar(conda_build_order(files), /*zstd=*/false));
+    write_file(path, make_tar(tar_order(files, spec.tar_order), /*zstd=*/false));
     return path;
 }
 

@@ -11,6 +11,13 @@
 
 namespace chanmirror::test {
 
+// The member order of a .tar.bz2, as the tools that write them choose it.
+enum class TarOrder {
+    conda_package_handling,  // top-level info/ files first, the rest (info/recipe/ too) by ext
+    alphabetical,            // conda-build before conda-package-handling
+    info_first,              // boa and rattler-build: all of info/, then the payload
+};
+
 struct PackageSpec {
     std::string name = "example";
     std::string version = "1.0";
@@ -23,14 +30,14 @@ struct PackageSpec {
     std::uint64_t payload_bytes = 64;                       // pseudo-random bytes in the payload
     bool compressible_payload = false;  // text-like pages, as real payloads, instead of noise
     bool write_index_json = true;
+    TarOrder tar_order = TarOrder::conda_package_handling;
 
     [[nodiscard]] std::string stem() const { return name + "-" + version + "-" + build; }
     [[nodiscard]] nlohmann::json index_json() const;
 };
 
 // Writes <dir>/<stem>.conda or .tar.bz2 and returns its path. A .tar.bz2 holds its members
-// in conda-package-handling's order: top-level info/ files first, info/recipe/ among the
-// payload.
+// in spec.tar_order.
 std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
 std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
 
