@@ -40,6 +40,9 @@ floor=$(elapsed "$t0" "$t1")
 cold_run() {  # BINARY [OPTIONS...] -> seconds
   local bin_=$1; shift
   rm -rf "$work/cold" && cp -r "$work/channel" "$work/cold"
+  # Packages are on disk before anyone indexes them: the copy's writeback is not the index's
+  # (its one syncfs before the shard index would otherwise write the whole copy out).
+  sync
   xargs -a "$work/files" -d '\n' cat > /dev/null
   local t0 t1
   t0=$(now)
