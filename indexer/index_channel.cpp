@@ -237,6 +237,7 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
     publish_options.zst = options.zst;
     publish_options.run_exports = options.run_exports;
     publish_options.created_at = io::utc_timestamp_now();
+    publish_options.threads = thread_count(options.threads);
     std::vector<SubdirOutput> outputs;
     std::string channel_fingerprint;
     for (auto& subdir : subdirs) {

@@ -18,6 +18,17 @@ using core::Json;
 
 constexpr int shard_zstd_level = 19;  // shards are small and served forever: compress hard
 
+unsigned cores(const PublishOptions& options) {
+    return options.threads != 0 ? options.threads
+                                : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// repodata.json.zst: zstd's own workers split a large document across the cores.
+ZstdOptions json_zstd(const PublishOptions& options) {
+    unsigned n = cores(options);
+    return {options.zstd_level, n > 1 ? static_cast<int>(n) : 0};
+}
+
 void count(PublishStats& stats, WriteOutcome outcome) {
     (outcome == WriteOutcome::written ? stats.files_written : stats.files_unchanged)++;
 }
@@ -58,7 +69,7 @@ core::Result<std::vector<std::string>> zst_twins(
         if (!file->zst)
             inputs.push_back(file->bytes);
     }
-    auto compressed = zstd_compress_all(inputs, {options.zstd_level, options.zstd_threads});
+    auto compressed = zstd_compress_all(inputs, json_zstd(options));
     std::vector<std::string> twins;
     std::size_t next = 0;
     for (const auto* file : files) {
@@ -92,7 +103,8 @@ bool index_unchanged(const fs::path& path, const core::ShardIndexInfo& info,
     return *raw == core::build_shard_index(same, shards);
 }
 
-core::Result<std::vector<PreparedSubdir::Shard>> compress_shards(const SubdirPublication& pub) {
+core::Result<std::vector<PreparedSubdir::Shard>> compress_shards(const SubdirPublication& pub,
+                                                                 const PublishOptions& options) {
     static const core::RunExportsMap no_run_exports;
     auto shards =
         core::build_shards(*pub.repodata, pub.run_exports ? *pub.run_exports : no_run_exports);
@@ -104,18 +116,17 @@ core::Result<std::vector<PreparedSubdir::Shard>> compress_shards(const SubdirPub
         out.push_back({name, {}, std::move(msgpack)});
     // On every core: level 19 makes this most of the CPU a publish takes.
     std::vector<std::optional<core::Error>> errors(out.size());
-    core::parallel_for(
-        out.size(), std::max(1u, std::thread::hardware_concurrency()), [&](std::size_t i) {
-            auto compressed = zstd_compress(out[i].bytes, {shard_zstd_level, 0});
-            if (!compressed) {
-                errors[i] = compressed.error().with_context("shard " + out[i].name);
-                return;
-            }
-            out[i].bytes = std::move(*compressed);
-            auto hash = sha256_of(
-                {reinterpret_cast<const unsigned char*>(out[i].bytes.data()), out[i].bytes.size()});
-            std::copy(hash.begin(), hash.end(), out[i].hash.begin());
-        });
+    core::parallel_for(out.size(), cores(options), [&](std::size_t i) {
+        auto compressed = zstd_compress(out[i].bytes, {shard_zstd_level, 0});
+        if (!compressed) {
+            errors[i] = compressed.error().with_context("shard " + out[i].name);
+            return;
+        }
+        out[i].bytes = std::move(*compressed);
+        auto hash = sha256_of(
+            {reinterpret_cast<const unsigned char*>(out[i].bytes.data()), out[i].bytes.size()});
+        std::copy(hash.begin(), hash.end(), out[i].hash.begin());
+    });
     for (auto& error : errors) {
         if (error)
             return tl::unexpected(std::move(*error));
@@ -212,7 +223,7 @@ core::Result<PreparedSubdir> prepare_subdir(const SubdirPublication& pub,
     prepared.subdir = pub.subdir;
     prepared.base_url = pub.repodata->info.value("base_url", std::string());
     if (options.shards) {
-        auto shards = compress_shards(pub);
+        auto shards = compress_shards(pub, options);
         if (!shards)
             return tl::unexpected(shards.error());
         prepared.shards = std::move(*shards);

@@ -19,8 +19,8 @@ struct PublishOptions {
     bool shards = true;
     bool zst = true;
     bool run_exports = true;
-    int zstd_level = 16;  // repodata.json.zst, as conda-index
-    int zstd_threads = 2;
+    int zstd_level = 16;     // repodata.json.zst, as conda-index
+    unsigned threads = 0;    // cores compression may use (shards, .zst twins); 0: every core
     std::string created_at;  // one value per run, "%Y-%m-%dT%H:%M:%SZ"
     // Unreferenced shards are kept this long for clients holding an older index (CEP-16).
     std::chrono::hours shard_retention{24 * 7};

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <thread>
 
 #include "core/parallel.hpp"
 
@@ -62,7 +61,7 @@ std::vector<core::Result<std::string>> zstd_compress_all(
     }
     std::vector<core::Result<std::string>> out(inputs.size());
     core::parallel_for(
-        distinct.size(), std::max(1u, std::thread::hardware_concurrency()),
+        distinct.size(), static_cast<unsigned>(std::max(1, options.threads)),
         [&](std::size_t j) { out[distinct[j]] = zstd_compress(inputs[distinct[j]], options); });
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (first_equal[i] != i)

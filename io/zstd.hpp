@@ -18,8 +18,8 @@ struct ZstdOptions {
 
 core::Result<std::string> zstd_compress(std::string_view bytes, ZstdOptions options = {});
 
-// Compresses each input, on every core at once; equal inputs (an unpatched subdir's
-// repodata.json and repodata_from_packages.json) are compressed once.
+// Compresses each input, up to max(1, options.threads) at once; equal inputs (an unpatched
+// subdir's repodata.json and repodata_from_packages.json) are compressed once.
 std::vector<core::Result<std::string>> zstd_compress_all(
     const std::vector<std::string_view>& inputs, ZstdOptions options = {});
 

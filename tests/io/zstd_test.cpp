@@ -25,7 +25,7 @@ TEST(Zstd, CompressAllRoundTripsEachInputWithItsSizeInTheFrame) {
     std::vector<std::string> texts = {json_like(1, 2000), "", json_like(2, 10), json_like(1, 2000),
                                       json_like(3, 500)};
     std::vector<std::string_view> inputs(texts.begin(), texts.end());
-    auto out = io::zstd_compress_all(inputs, {3, 0});
+    auto out = io::zstd_compress_all(inputs, {3, 2});  // two at a time
     ASSERT_EQ(out.size(), texts.size());
     for (std::size_t i = 0; i < texts.size(); ++i) {
         ASSERT_TRUE(out[i]) << i << ": " << out[i].error().message;
@@ -35,7 +35,7 @@ TEST(Zstd, CompressAllRoundTripsEachInputWithItsSizeInTheFrame) {
         EXPECT_EQ(*back, texts[i]) << "input " << i << " came back as another's bytes";
     }
     EXPECT_EQ(*out[0], *out[3]) << "equal inputs give equal frames";
-    EXPECT_EQ(*out[0], *io::zstd_compress(texts[0], {3, 0})) << "same bytes as one at a time";
+    EXPECT_EQ(*out[0], *io::zstd_compress(texts[0], {3, 2})) << "same bytes as one at a time";
 }
 
 TEST(Zstd, CompressAllOfNothingIsNothing) {
