@@ -114,7 +114,7 @@ core::Result<std::vector<PreparedSubdir::Shard>> compress_shards(const SubdirPub
     out.reserve(shards->size());
     for (auto& [name, msgpack] : *shards)
         out.push_back({name, {}, std::move(msgpack)});
-    // On every core: level 19 makes this most of the CPU a publish takes.
+    // On the cores given: level 19 makes this most of the CPU a publish takes.
     std::vector<std::optional<core::Error>> errors(out.size());
     core::parallel_for(out.size(), cores(options), [&](std::size_t i) {
         auto compressed = zstd_compress(out[i].bytes, {shard_zstd_level, 0});
