@@ -1,6 +1,5 @@
 #pragma once
-// Runs fn(i) for i in [0, count) on `threads` workers; items are claimed one at a time so a
-// large package does not hold back the others.
+// Work on several cores: how many to use, and a parallel loop over indices.
 
 #include <algorithm>
 #include <atomic>
@@ -10,6 +9,13 @@
 
 namespace chanmirror::core {
 
+// The cores an option asks for: `requested`, or every core when it is 0.
+inline unsigned thread_count(unsigned requested) {
+    return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Runs fn(i) for i in [0, count) on `threads` workers; items are claimed one at a time so a
+// large package does not hold back the others.
 template <typename Fn>
 void parallel_for(std::size_t count, unsigned threads, Fn fn) {
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(count)));

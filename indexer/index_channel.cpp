@@ -14,6 +14,7 @@
 #include "indexer/subdir_index.hpp"
 #include "io/atomic_file.hpp"
 #include "io/subdir_publisher.hpp"
+#include "io/utc_time.hpp"
 
 namespace chanmirror::indexer {
 namespace {
@@ -60,10 +61,6 @@ core::Result<std::vector<SubdirIndex>> open_subdirs(const IndexOptions& options)
     return subdirs;
 }
 
-unsigned thread_count(unsigned requested) {
-    return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
-}
-
 // The order to process `count` jobs in: largest first, so that the last jobs the cores take
 // are small ones and neither core waits long for the other at the end.
 template <typename Size>
@@ -85,7 +82,7 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
     auto order = largest_first(jobs.size(), [&](std::size_t j) {
         return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
     });
-    core::parallel_for(jobs.size(), thread_count(threads), [&](std::size_t j) {
+    core::parallel_for(jobs.size(), core::thread_count(threads), [&](std::size_t j) {
         auto [subdir, i] = jobs[order[j]];
         subdir->set_result(i, extract_package(subdir->dir() / subdir->changed()[i]));
     });
@@ -189,7 +186,7 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
     }
     auto order = largest_first(
         jobs.size(), [&](std::size_t j) { return jobs[j].subdir->file_size(jobs[j].file); });
-    core::parallel_for(jobs.size(), thread_count(options.threads), [&](std::size_t j) {
+    core::parallel_for(jobs.size(), core::thread_count(options.threads), [&](std::size_t j) {
         auto& job = jobs[order[j]];
         job.source = read_recipe_source(job.subdir->dir() / job.file);
     });
@@ -237,7 +234,7 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
     publish_options.zst = options.zst;
     publish_options.run_exports = options.run_exports;
     publish_options.created_at = io::utc_timestamp_now();
-    publish_options.threads = thread_count(options.threads);
+    publish_options.threads = core::thread_count(options.threads);
     std::vector<SubdirOutput> outputs;
     std::string channel_fingerprint;
     for (auto& subdir : subdirs) {

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "io/file_handle.hpp"
-#include "io/subdir_publisher.hpp"
+#include "io/utc_time.hpp"
 
 namespace chanmirror::io {
 namespace {

@@ -1,8 +1,6 @@
 #include "io/subdir_publisher.hpp"
 
-#include <ctime>
 #include <set>
-#include <thread>
 
 #include "core/parallel.hpp"
 #include "core/run_exports.hpp"
@@ -18,14 +16,9 @@ using core::Json;
 
 constexpr int shard_zstd_level = 19;  // shards are small and served forever: compress hard
 
-unsigned cores(const PublishOptions& options) {
-    return options.threads != 0 ? options.threads
-                                : std::max(1u, std::thread::hardware_concurrency());
-}
-
 // repodata.json.zst: zstd's own workers split a large document across the cores.
 ZstdOptions json_zstd(const PublishOptions& options) {
-    unsigned n = cores(options);
+    unsigned n = core::thread_count(options.threads);
     return {options.zstd_level, n > 1 ? static_cast<int>(n) : 0};
 }
 
@@ -116,7 +109,7 @@ core::Result<std::vector<PreparedSubdir::Shard>> compress_shards(const SubdirPub
         out.push_back({name, {}, std::move(msgpack)});
     // On the cores given: level 19 makes this most of the CPU a publish takes.
     std::vector<std::optional<core::Error>> errors(out.size());
-    core::parallel_for(out.size(), cores(options), [&](std::size_t i) {
+    core::parallel_for(out.size(), core::thread_count(options.threads), [&](std::size_t i) {
         auto compressed = zstd_compress(out[i].bytes, {shard_zstd_level, 0});
         if (!compressed) {
             errors[i] = compressed.error().with_context("shard " + out[i].name);
@@ -207,15 +200,6 @@ core::Result<void> publish_shards(const fs::path& dir, const PreparedSubdir& pre
 }
 
 }  // namespace
-
-std::string utc_timestamp_now() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 core::Result<PreparedSubdir> prepare_subdir(const SubdirPublication& pub,
                                             const PublishOptions& options, bool compress_now) {

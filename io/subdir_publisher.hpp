@@ -74,7 +74,4 @@ core::Result<PublishStats> publish_prepared(const std::filesystem::path& subdir_
                                             const PreparedSubdir& prepared,
                                             const PublishOptions& options);
 
-// Current UTC time as CEP-16's created_at.
-std::string utc_timestamp_now();
-
 }  // namespace chanmirror::io

@@ -14,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "core/parallel.hpp"
 #include "server/listener.hpp"
 
 namespace chanmirror::server {
@@ -113,9 +114,7 @@ Server::~Server() {
 core::Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
-    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-    if (threads == 0)
-        threads = 1;
+    unsigned threads = core::thread_count(options.threads);
     impl->options.threads = threads;
 
     auto root = ServeRoot::open(impl->options);

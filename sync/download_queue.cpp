@@ -28,16 +28,13 @@ constexpr auto idle_flush = std::chrono::milliseconds(200);
 // What to do after an attempt.
 enum class Next { done, retry_resume, retry_fresh, fail };
 
-// Why the bytes are not the record's ("" when they are): size, then the one digest the record
-// is checked by (sha256; md5 only when the record has no sha256).
+// Why the bytes are not the record's ("" when they are).
 std::string mismatch(const io::Digests& got, const ArtifactInfo& want) {
     if (got.size != want.size)
         return "size " + std::to_string(got.size) + ", expected " + std::to_string(want.size);
-    bool by_sha = !want.sha256.empty();
-    auto hex = by_sha ? got.sha256_hex() : got.md5_hex();
-    const auto& expected = by_sha ? want.sha256 : want.md5;
-    if (hex != expected)
-        return std::string(by_sha ? "sha256" : "md5") + " mismatch: expected " + expected +
+    auto hex = want.digest_of(got);
+    if (hex != want.expected_digest())
+        return std::string(want.digest_name()) + " mismatch: expected " + want.expected_digest() +
                ", got " + hex;
     return "";
 }
@@ -55,9 +52,8 @@ class Job {
         oversize_ = false;
         // A leftover as long as the file has nothing left to ask for: it starts over.
         const auto& want = item_.expected;
-        auto kept = partial_.open(
-            partial_path(item_.target), want.size > 0 ? want.size - 1 : 0,
-            want.sha256.empty() ? io::DigestSet::md5_only : io::DigestSet::sha256_only);
+        auto kept = partial_.open(partial_path(item_.target), want.size > 0 ? want.size - 1 : 0,
+                                  want.digest_set());
         if (!kept)
             return tl::unexpected(kept.error());
         range_from_ = *kept;

@@ -6,11 +6,9 @@
 namespace chanmirror::sync {
 
 bool matches(const LocalFile& local, const ArtifactInfo& wanted) {
-    if (local.size != wanted.size)
-        return false;
-    if (!wanted.sha256.empty())
-        return local.sha256 == wanted.sha256;
-    return !wanted.md5.empty() && local.md5 == wanted.md5;
+    const auto& have = wanted.checked_by_sha256() ? local.sha256 : local.md5;
+    return local.size == wanted.size && !wanted.expected_digest().empty() &&
+           have == wanted.expected_digest();
 }
 
 SubdirPlan plan_subdir(const std::vector<WantedFile>& wanted,

@@ -3,7 +3,7 @@
 #include <exception>
 #include <sstream>
 
-#include "io/subdir_publisher.hpp"
+#include "io/utc_time.hpp"
 
 namespace chanmirror::sync {
 

@@ -6,7 +6,7 @@
 
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
-#include "io/subdir_publisher.hpp"
+#include "io/utc_time.hpp"
 #include "sync/fetch_repodata.hpp"
 #include "sync/lock.hpp"
 #include "sync/progress.hpp"

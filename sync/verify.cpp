@@ -44,17 +44,16 @@ void check_record(const fs::path& dir, const std::string& rel, const std::string
             {ProblemKind::missing, rel, "listed in repodata.json, not on disk"});
         return;
     }
-    auto digests = io::hash_file(path);
+    auto digests = io::hash_file(path, info.digest_set());
     if (!digests) {
         report.problems.push_back({ProblemKind::corrupt, rel, digests.error().message});
     } else if (digests->size != info.size) {
         report.problems.push_back({ProblemKind::corrupt, rel,
                                    "size " + std::to_string(digests->size) + ", repodata says " +
                                        std::to_string(info.size)});
-    } else if (!info.sha256.empty() ? digests->sha256_hex() != info.sha256
-                                    : digests->md5_hex() != info.md5) {
+    } else if (info.digest_of(*digests) != info.expected_digest()) {
         report.problems.push_back(
-            {ProblemKind::corrupt, rel, info.sha256.empty() ? "md5 mismatch" : "sha256 mismatch"});
+            {ProblemKind::corrupt, rel, std::string(info.digest_name()) + " mismatch"});
     }
 }
 
