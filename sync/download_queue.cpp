@@ -1,7 +1,11 @@
 #include "sync/download_queue.hpp"
 
+#include <atomic>
 #include <deque>
+#include <exception>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <queue>
 #include <random>
@@ -181,31 +185,92 @@ class Job {
     int attempts_ = 0;
 };
 
-class Scheduler {
+// What the lanes share: the items no lane has started yet, and every item's outcome. Each
+// item is started, retried and finished by one lane, so its Job and result need no lock.
+class SharedWork {
   public:
-    Scheduler(HttpClient& client, const std::vector<DownloadItem>& items,
-              const DownloadOptions& options, Progress* progress)
-        : client_(client), items_(items), options_(options), progress_(progress) {
-        report_.results.resize(items.size());
+    SharedWork(const std::vector<DownloadItem>& items, const DownloadOptions& options,
+               Progress* progress)
+        : options_(options), progress_(progress) {
+        results_.resize(items.size());
         jobs_.reserve(items.size());
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            jobs_.emplace_back(items[i], progress);
-            ready_.push_back(i);
+        for (const auto& item : items)
+            jobs_.emplace_back(item, progress);
+    }
+
+    // The next item no lane has started, in list order (subdirs publish in that order).
+    std::optional<std::size_t> next() {
+        auto index = next_.fetch_add(1, std::memory_order_relaxed);
+        if (index >= jobs_.size())
+            return std::nullopt;
+        return index;
+    }
+
+    Job& job(std::size_t index) { return jobs_[index]; }
+
+    void finish(std::size_t index, bool ok, const std::string& error, const io::Digests& digests) {
+        auto& result = results_[index];
+        result.ok = ok;
+        result.attempts = jobs_[index].attempts();
+        if (ok)
+            result.digests = digests;
+        else
+            result.error = error;
+        if (progress_ != nullptr)
+            progress_->file_done();
+        if (options_.on_finished) {
+            std::lock_guard lock(finished_mutex_);
+            options_.on_finished(index, result);
         }
     }
 
-    DownloadReport run() {
-        while (!ready_.empty() || !waiting_.empty() || !active_.empty()) {
+    std::vector<DownloadResult> take_results() { return std::move(results_); }
+    WritebackQueue& writeback() { return writeback_; }
+
+  private:
+    const DownloadOptions& options_;
+    Progress* progress_;
+    std::vector<Job> jobs_;
+    std::vector<DownloadResult> results_;
+    std::atomic<std::size_t> next_{0};
+    std::mutex finished_mutex_;  // on_finished is called from one lane at a time
+    WritebackQueue writeback_;
+};
+
+// One download loop: a libcurl multi handle with its own connections, on its own thread,
+// keeping up to `slots` transfers going. Receiving, hashing and writing a file's bytes is
+// CPU work on the loop's thread; two loops put it on both cores without handing each chunk
+// to another thread (which cost more than it saved: docs/benchmarks.md).
+class Lane {
+  public:
+    Lane(SharedWork& work, const HttpOptions& http, int slots, const DownloadOptions& options,
+         Progress* progress)
+        : work_(work),
+          client_(http),
+          slots_(static_cast<std::size_t>(std::max(1, slots))),
+          options_(options),
+          progress_(progress) {}
+
+    void run() {
+        bool more = true;  // the shared list may still hold items
+        while (true) {
             wake_due();
-            while (active_.size() < static_cast<std::size_t>(std::max(1, options_.jobs)) &&
-                   !ready_.empty()) {
-                start(ready_.front());
-                ready_.pop_front();
+            while (active_.size() < slots_ && (!retries_.empty() || more)) {
+                if (!retries_.empty()) {
+                    start(retries_.front());
+                    retries_.pop_front();
+                } else if (auto index = work_.next()) {
+                    start(*index);
+                } else {
+                    more = false;
+                }
             }
+            if (active_.empty() && waiting_.empty() && retries_.empty() && !more)
+                return;
             auto wait = next_wake();
             if (active_.empty()) {
                 // Nothing on the wire: wait for the next retry's backoff.
-                if (ready_.empty() && !waiting_.empty())
+                if (retries_.empty() && !waiting_.empty())
                     std::this_thread::sleep_for(wait);
                 continue;
             }
@@ -213,70 +278,59 @@ class Scheduler {
                  client_.poll(static_cast<int>(std::min<long long>(wait.count(), 100)))) {
                 auto index = active_.at(id);
                 active_.erase(id);
-                report_.bytes += response.body_bytes;
+                bytes_ += response.body_bytes;
                 handle(index, response);
             }
             auto now = Clock::now();
             for (const auto& [id, index] : active_)
-                jobs_[index].flush_if_idle(now);
+                work_.job(index).flush_if_idle(now);
             if (progress_ != nullptr)
                 progress_->tick();
         }
-        return std::move(report_);
     }
+
+    [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+    [[nodiscard]] int retries() const { return retry_count_; }
+    [[nodiscard]] std::size_t http2_transfers() const { return http2_transfers_; }
 
   private:
     void start(std::size_t index) {
-        auto request = jobs_[index].begin();
+        auto& job = work_.job(index);
+        auto request = job.begin();
         if (!request)
-            return finish(index, false, request.error().message, {});
-        Job* job = &jobs_[index];
-        auto id = client_.start(std::move(*request), [job](long status, std::string_view chunk) {
-            return job->on_chunk(status, chunk);
+            return work_.finish(index, false, request.error().message, {});
+        auto id = client_.start(std::move(*request), [&job](long status, std::string_view chunk) {
+            return job.on_chunk(status, chunk);
         });
         active_.emplace(id, index);
     }
 
     void handle(std::size_t index, const HttpResponse& response) {
-        auto& job = jobs_[index];
+        auto& job = work_.job(index);
         auto next = job.complete(response);
         if (response.completed() && response.http_version == "2")
-            ++report_.http2_transfers;
+            ++http2_transfers_;
         if (next == Next::done) {
-            writeback_.submit(job.take_file());
-            return finish(index, true, "", job.digests());
+            work_.writeback().submit(job.take_file());
+            return work_.finish(index, true, "", job.digests());
         }
         retry_or_fail(index, next, response.retry_after_s);
     }
 
     void retry_or_fail(std::size_t index, Next next, std::optional<long> retry_after) {
-        auto& job = jobs_[index];
+        auto& job = work_.job(index);
         job.close();
         if (next == Next::fail || job.attempts() > options_.retry.retries)
-            return finish(index, false, job.error(), {});
-        ++report_.retries;
+            return work_.finish(index, false, job.error(), {});
+        ++retry_count_;
         auto delay = retry_delay(job.attempts(), retry_after, options_.retry, rng_);
         waiting_.emplace(Clock::now() + delay, index);
-    }
-
-    void finish(std::size_t index, bool ok, const std::string& error, const io::Digests& digests) {
-        auto& result = report_.results[index];
-        result.ok = ok;
-        result.attempts = jobs_[index].attempts();
-        if (ok)
-            result.digests = digests;
-        if (!ok)
-            result.error = error;
-        if (progress_ != nullptr)
-            progress_->file_done();
-        if (options_.on_finished)
-            options_.on_finished(index, result);
     }
 
     void wake_due() {
         auto now = Clock::now();
         while (!waiting_.empty() && waiting_.top().first <= now) {
-            ready_.push_back(waiting_.top().second);
+            retries_.push_back(waiting_.top().second);
             waiting_.pop();
         }
     }
@@ -290,22 +344,23 @@ class Scheduler {
     }
 
     using Wake = std::pair<Clock::time_point, std::size_t>;
-    HttpClient& client_;
-    const std::vector<DownloadItem>& items_;
+    SharedWork& work_;
+    HttpClient client_;
+    std::size_t slots_;
     const DownloadOptions& options_;
     Progress* progress_;
-    std::vector<Job> jobs_;
-    std::deque<std::size_t> ready_;
+    std::deque<std::size_t> retries_;  // backoff over, to start again on this lane
     std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
     std::map<HttpClient::Id, std::size_t> active_;
-    DownloadReport report_;
-    WritebackQueue writeback_;
+    std::uint64_t bytes_ = 0;
+    int retry_count_ = 0;
+    std::size_t http2_transfers_ = 0;
     std::mt19937_64 rng_{std::random_device{}()};
 };
 
 }  // namespace
 
-DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>& items,
+DownloadReport download_all(const HttpOptions& http, const std::vector<DownloadItem>& items,
                             const DownloadOptions& options, Progress* progress) {
     if (progress != nullptr) {
         std::uint64_t bytes = 0;
@@ -313,7 +368,48 @@ DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>&
             bytes += item.expected.size;
         progress->set_total(items.size(), bytes);
     }
-    return Scheduler(client, items, options, progress).run();
+    auto jobs = std::max(1, options.jobs);
+    auto lane_count = std::clamp(options.lanes, 1, jobs);
+    SharedWork work(items, options, progress);
+    std::vector<std::unique_ptr<Lane>> lanes;
+    for (int i = 0; i < lane_count; ++i) {
+        // The transfers and connections are split between the lanes.
+        int slots = jobs / lane_count + (i < jobs % lane_count ? 1 : 0);
+        auto lane_http = http;
+        lane_http.max_connections = slots;
+        lanes.push_back(
+            std::make_unique<Lane>(work, lane_http, slots, options, i == 0 ? progress : nullptr));
+    }
+    std::vector<std::exception_ptr> failures(lanes.size());
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t i = 1; i < lanes.size(); ++i) {
+            threads.emplace_back([&lanes, &failures, i] {
+                try {
+                    lanes[i]->run();
+                } catch (...) {
+                    failures[i] = std::current_exception();
+                }
+            });
+        }
+        try {
+            lanes[0]->run();
+        } catch (...) {
+            failures[0] = std::current_exception();
+        }
+    }
+    for (auto& failure : failures) {
+        if (failure)
+            std::rethrow_exception(failure);
+    }
+    DownloadReport report;
+    report.results = work.take_results();
+    for (const auto& lane : lanes) {
+        report.bytes += lane->bytes();
+        report.retries += lane->retries();
+        report.http2_transfers += lane->http2_transfers();
+    }
+    return report;
 }
 
 }  // namespace chanmirror::sync

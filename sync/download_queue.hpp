@@ -33,9 +33,12 @@ struct DownloadResult;
 struct DownloadOptions {
     int jobs = 8;
     RetryPolicy retry;
-    // Called on the download loop's thread as each item's outcome becomes final (publishing
-    // a subdir can start while others still download).
+    // Called as each item's outcome becomes final (publishing a subdir can start while others
+    // still download), from the lane that downloaded it, one call at a time.
     std::function<void(std::size_t index, const DownloadResult&)> on_finished;
+    // Download loops, each on its own thread with its own share of `jobs` and connections
+    // (at most `jobs`). One per core puts the receiving, hashing and writing on every core.
+    int lanes = 1;
 };
 
 struct DownloadResult {
@@ -52,7 +55,7 @@ struct DownloadReport {
     std::size_t http2_transfers = 0;  // completed transfers that used HTTP/2
 };
 
-DownloadReport download_all(HttpClient& client, const std::vector<DownloadItem>& items,
+DownloadReport download_all(const HttpOptions& http, const std::vector<DownloadItem>& items,
                             const DownloadOptions& options, Progress* progress);
 
 }  // namespace chanmirror::sync

@@ -47,16 +47,18 @@ void Progress::finish() {
 void Progress::print(bool final) {
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    double rate = elapsed > 0 ? static_cast<double>(bytes_) / elapsed : 0;
+    std::uint64_t bytes = bytes_.load(std::memory_order_relaxed);
+    std::size_t files = files_.load(std::memory_order_relaxed);
+    double rate = elapsed > 0 ? static_cast<double>(bytes) / elapsed : 0;
     std::string eta = "--:--";
-    if (rate > 0 && total_bytes_ > bytes_) {
-        auto left = static_cast<long>(static_cast<double>(total_bytes_ - bytes_) / rate);
+    if (rate > 0 && total_bytes_ > bytes) {
+        auto left = static_cast<long>(static_cast<double>(total_bytes_ - bytes) / rate);
         char buf[32];
         std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", left / 3600, left / 60 % 60, left % 60);
         eta = buf;
     }
-    std::string line = "files " + std::to_string(files_) + "/" + std::to_string(total_files_) +
-                       "  " + human_bytes(bytes_) + "/" + human_bytes(total_bytes_) + "  " +
+    std::string line = "files " + std::to_string(files) + "/" + std::to_string(total_files_) +
+                       "  " + human_bytes(bytes) + "/" + human_bytes(total_bytes_) + "  " +
                        human_bytes(static_cast<std::uint64_t>(rate)) + "/s  ETA " + eta;
     if (tty_) {
         out_ << "\r\033[K" << line << (final ? "\n" : "") << std::flush;

@@ -2,6 +2,7 @@
 // Download progress: a one-line bar on a terminal (files, bytes, rate, ETA), plain log lines
 // every few seconds otherwise.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <ostream>
@@ -15,9 +16,10 @@ class Progress {
              std::chrono::seconds log_every = std::chrono::seconds(10));
 
     void set_total(std::size_t files, std::uint64_t bytes);
-    void add_bytes(std::uint64_t bytes) { bytes_ += bytes; }
-    void file_done() { ++files_; }
-    // Prints if due; cheap to call often.
+    // Both are safe from any thread (every download lane counts).
+    void add_bytes(std::uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+    void file_done() { files_.fetch_add(1, std::memory_order_relaxed); }
+    // Prints if due; cheap to call often. From one thread only.
     void tick();
     // Final line (and newline on a terminal).
     void finish();
@@ -30,9 +32,9 @@ class Progress {
     std::chrono::steady_clock::duration every_;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_;
-    std::size_t files_ = 0;
+    std::atomic<std::size_t> files_ = 0;
     std::size_t total_files_ = 0;
-    std::uint64_t bytes_ = 0;
+    std::atomic<std::uint64_t> bytes_ = 0;
     std::uint64_t total_bytes_ = 0;
     bool printed_ = false;
 };

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "core/parallel.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
 #include "io/utc_time.hpp"
@@ -457,8 +458,9 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
                             });
     DownloadOptions download_options{
         options.network.jobs, job.retry_policy(),
-        [&publisher](std::size_t index, const DownloadResult& r) { publisher.finished(index, r); }};
-    auto report = download_all(client, items, download_options, &progress);
+        [&publisher](std::size_t index, const DownloadResult& r) { publisher.finished(index, r); },
+        static_cast<int>(core::thread_count(0))};
+    auto report = download_all(job.http_options(), items, download_options, &progress);
     progress.finish();
     if (options.verbose)
         err << items.size() << " files downloaded and verified in " << clock.lap() << " s ("

@@ -32,8 +32,9 @@ class DownloadQueueTest : public ::testing::Test {
     }
 
     DownloadReport run(const std::vector<DownloadItem>& items, int retries = 3) {
-        HttpClient client({4, 5, 1, "", "", "test"});
-        return download_all(client, items, {4, {retries, 0.001, 0.01}, {}}, nullptr);
+        // Two lanes: the faults below also hit a loop that shares the list with another.
+        return download_all({4, 5, 1, "", "", "test"}, items, {4, {retries, 0.001, 0.01}, {}, 2},
+                            nullptr);
     }
 
     bool same_as_upstream(const std::string& name) {
@@ -96,8 +97,8 @@ TEST_F(DownloadQueueTest, EachOutcomeIsReportedOnceWhenFinal) {
         ok.at(index) = result.ok;
         EXPECT_EQ(fs::exists(items[index].target), result.ok) << items[index].label;
     };
-    HttpClient client({4, 5, 1, "", "", "test"});
-    auto report = download_all(client, items, {4, {1, 0.001, 0.01}, on_finished}, nullptr);
+    auto report = download_all({4, 5, 1, "", "", "test"}, items,
+                               {4, {1, 0.001, 0.01}, on_finished, 2}, nullptr);
     EXPECT_EQ(calls, (std::vector<int>{1, 1, 1}));
     EXPECT_EQ(ok, (std::vector<bool>{false, true, true}));
     EXPECT_EQ(server->requests("/pkgs/d-1-0.tar.bz2"), 2) << "reported only after its retry";
@@ -191,8 +192,8 @@ TEST_F(DownloadQueueTest, ConnectionsAreReused) {
             items.push_back(it);
         }
     }
-    HttpClient client({1, 5, 1, "", "", "test"});
-    auto report = download_all(client, items, {1, {0, 0.001, 0.01}, {}}, nullptr);
+    auto report =
+        download_all({1, 5, 1, "", "", "test"}, items, {1, {0, 0.001, 0.01}, {}}, nullptr);
     for (const auto& r : report.results)
         EXPECT_TRUE(r.ok);
     EXPECT_EQ(server->log().size(), 9u);
