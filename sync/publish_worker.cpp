@@ -1,9 +1,11 @@
 #include "sync/publish_worker.hpp"
 
 #include <exception>
+#include <future>
 #include <sstream>
 
 #include "io/utc_time.hpp"
+#include "sync/publish.hpp"
 
 namespace chanmirror::sync {
 
@@ -52,11 +54,13 @@ bool PublishWorker::wait_for_downloads(const Slot& slot) {
 }
 
 void PublishWorker::run() {
-    for (auto& slot : slots_) {
+    std::optional<Speculative> next;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+        auto& slot = slots_[i];
         std::ostringstream log;
         bool published = false;
         try {
-            published = publish(slot, log);
+            published = publish(i, next, log);
         } catch (const std::exception& e) {
             // Not published: the next run fetches in full and tries again.
             slot.work->summary.status = "failed";
@@ -70,18 +74,35 @@ void PublishWorker::run() {
     }
 }
 
-bool PublishWorker::publish(Slot& slot, std::ostream& log) {
-    auto& work = *slot.work;
+PublishWorker::Speculative PublishWorker::speculate(const SubdirWork& work) {
     auto assumed = planned_files(work);
-    auto prepared = prepare_index(work, assumed);  // while the subdir's files download
+    auto prepared = prepare_index(work, assumed);
+    return {std::move(assumed), std::move(prepared)};
+}
+
+bool PublishWorker::publish(std::size_t i, std::optional<Speculative>& next, std::ostream& log) {
+    auto& slot = slots_[i];
+    auto& work = *slot.work;
+    // Built while the subdir's files download (or while the previous subdir's were flushed).
+    auto index = next ? std::move(*next) : speculate(work);
+    next.reset();
     if (!wait_for_downloads(slot))
         return false;
     auto present = record_downloads(work, items_, slot.results);
-    if (present != assumed)
-        prepared = prepare_index(work, present);
+    if (present != index.assumed)
+        index.prepared = prepare_index(work, present);
     if (created_at_.empty())
         created_at_ = io::utc_timestamp_now();
-    return publish_work(work, prepared, created_at_, log);
+    // The disk writes this subdir's files out while the next subdir's index is built.
+    auto durable = std::async(std::launch::async, [&work] { return flush_filesystem(work.dir); });
+    if (i + 1 < slots_.size()) {
+        try {
+            next = speculate(*slots_[i + 1].work);
+        } catch (const std::exception&) {
+            next.reset();  // built again in its own turn, where a failure is reported as its own
+        }
+    }
+    return publish_work(work, index.prepared, durable.get(), created_at_, log);
 }
 
 }  // namespace chanmirror::sync

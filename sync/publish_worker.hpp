@@ -3,13 +3,16 @@
 // subdirs in download order: builds a subdir's index as if every file of it will arrive (the
 // CPU work of publishing overlaps the transfers), waits for the subdir's last download
 // outcome, builds again only if a file failed, then makes the files durable, writes the index
-// and moves on. One prepared index is held at a time.
+// and moves on. While a subdir's files are made durable, the next subdir's index is built, so
+// at most two prepared indexes are held at a time.
 
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,8 +51,16 @@ class PublishWorker {
         std::size_t position = 0;
     };
 
+    // An index built on the assumption that every planned file arrives.
+    struct Speculative {
+        std::set<std::string> assumed;
+        core::Result<io::PreparedSubdir> prepared;
+    };
+
     void run();
-    bool publish(Slot& slot, std::ostream& log);
+    static Speculative speculate(const SubdirWork& work);
+    // Publishes slot `i`; leaves the next slot's speculative index in `next`.
+    bool publish(std::size_t i, std::optional<Speculative>& next, std::ostream& log);
     // False when cancelled.
     bool wait_for_downloads(const Slot& slot);
 

@@ -144,10 +144,11 @@ core::Result<io::PreparedSubdir> prepare_index(const SubdirWork& work,
 }
 
 bool publish_work(SubdirWork& work, const core::Result<io::PreparedSubdir>& prepared,
-                  const std::string& created_at, std::ostream& log) {
+                  const core::Result<void>& durable, const std::string& created_at,
+                  std::ostream& log) {
     auto& s = work.summary;
     auto published = prepared.and_then([&](const io::PreparedSubdir& index) {
-        return flush_filesystem(work.dir).and_then(
+        return durable.and_then(
             [&] { return publish_prepared_mirror(work.dir, index, created_at); });
     });
     if (!published) {

@@ -64,9 +64,11 @@ std::set<std::string> record_downloads(SubdirWork& work, const std::vector<Downl
 core::Result<io::PreparedSubdir> prepare_index(const SubdirWork& work,
                                                const std::set<std::string>& present);
 
-// Makes the downloaded files durable, writes the prepared index, then removes what left
-// upstream and saves the hash cache. Messages go to `log`. False when nothing was published.
+// Once the downloaded files were made durable (`durable`: flush_filesystem's outcome), writes
+// the prepared index, then removes what left upstream and saves the hash cache. Messages go
+// to `log`. False when nothing was published.
 bool publish_work(SubdirWork& work, const core::Result<io::PreparedSubdir>& prepared,
-                  const std::string& created_at, std::ostream& log);
+                  const core::Result<void>& durable, const std::string& created_at,
+                  std::ostream& log);
 
 }  // namespace chanmirror::sync
