@@ -1,7 +1,9 @@
 #include "sync/verify.hpp"
 
+#include <optional>
 #include <set>
 
+#include "core/parallel.hpp"
 #include "core/repodata.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
@@ -34,26 +36,48 @@ std::vector<fs::path> find_subdirs(const fs::path& root) {
     return out;
 }
 
-void check_record(const fs::path& dir, const std::string& rel, const std::string& filename,
-                  const ArtifactInfo& info, VerifyReport& report) {
-    ++report.checked;
+// One listed file: what is wrong with it, if anything.
+std::optional<VerifyProblem> check_record(const fs::path& dir, const std::string& rel,
+                                          const std::string& filename, const ArtifactInfo& info) {
     auto path = dir / filename;
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-        report.problems.push_back(
-            {ProblemKind::missing, rel, "listed in repodata.json, not on disk"});
-        return;
-    }
+    if (!fs::is_regular_file(path, ec))
+        return VerifyProblem{ProblemKind::missing, rel, "listed in repodata.json, not on disk"};
     auto digests = io::hash_file(path, info.digest_set());
-    if (!digests) {
-        report.problems.push_back({ProblemKind::corrupt, rel, digests.error().message});
-    } else if (digests->size != info.size) {
-        report.problems.push_back({ProblemKind::corrupt, rel,
-                                   "size " + std::to_string(digests->size) + ", repodata says " +
-                                       std::to_string(info.size)});
-    } else if (info.digest_of(*digests) != info.expected_digest()) {
-        report.problems.push_back(
-            {ProblemKind::corrupt, rel, std::string(info.digest_name()) + " mismatch"});
+    if (!digests)
+        return VerifyProblem{ProblemKind::corrupt, rel, digests.error().message};
+    if (digests->size != info.size) {
+        return VerifyProblem{ProblemKind::corrupt, rel,
+                             "size " + std::to_string(digests->size) + ", repodata says " +
+                                 std::to_string(info.size)};
+    }
+    if (info.digest_of(*digests) != info.expected_digest())
+        return VerifyProblem{ProblemKind::corrupt, rel,
+                             std::string(info.digest_name()) + " mismatch"};
+    return std::nullopt;
+}
+
+struct ListedFile {
+    std::string rel;  // relative to DEST
+    std::string filename;
+    core::Result<ArtifactInfo> info;  // size and digest from its record
+};
+
+// Hashing is all of verify's cost: the files are checked on every core, and their problems
+// reported in repodata order.
+void check_all(const fs::path& dir, const std::vector<ListedFile>& files, VerifyReport& report) {
+    std::vector<std::optional<VerifyProblem>> problems(files.size());
+    core::parallel_for(files.size(), core::thread_count(0), [&](std::size_t i) {
+        const auto& file = files[i];
+        problems[i] =
+            file.info ? check_record(dir, file.rel, file.filename, *file.info)
+                      : VerifyProblem{ProblemKind::corrupt, file.rel, file.info.error().message};
+    });
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (files[i].info)
+            ++report.checked;
+        if (problems[i])
+            report.problems.push_back(std::move(*problems[i]));
     }
 }
 
@@ -68,18 +92,16 @@ core::Result<void> verify_subdir(const fs::path& dest, const fs::path& dir, Veri
     ++report.subdirs;
     ArtifactInfoReader reader;
     std::set<std::string> listed;
+    std::vector<ListedFile> files;
     for (const auto* section : {&repodata->packages, &repodata->conda_packages}) {
         for (const auto& [filename, record] : *section) {
             listed.insert(filename);
             auto rel = rel_dir + "/" + filename;
             auto info = reader.read(record, rel);
-            if (!info) {
-                report.problems.push_back({ProblemKind::corrupt, rel, info.error().message});
-                continue;
-            }
-            check_record(dir, rel, filename, *info, report);
+            files.push_back({std::move(rel), filename, std::move(info)});
         }
     }
+    check_all(dir, files, report);
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         auto name = entry.path().filename().string();

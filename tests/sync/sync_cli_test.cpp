@@ -311,6 +311,10 @@ TEST_F(SyncCliTest, VerifyFindsMissingCorruptAndUnlistedFiles) {
         << r.output;
     EXPECT_TRUE(contains(r.output, "unlisted: chan/noarch/stray-1.0-0.conda")) << r.output;
     EXPECT_TRUE(contains(r.output, "1 missing, 1 corrupt, 1 unlisted"));
+    // Files are hashed on every core, but reported in repodata order.
+    EXPECT_LT(r.output.find("missing: chan/linux-64/" + names[0]),
+              r.output.find("corrupt: chan/linux-64/" + names[1]))
+        << r.output;
 
     // Upstream is unchanged (304), but the next sync sees the damage and repairs it.
     r = sync();
