@@ -377,8 +377,7 @@ DownloadReport download_all(const HttpOptions& http, const std::vector<DownloadI
         int slots = jobs / lane_count + (i < jobs % lane_count ? 1 : 0);
         auto lane_http = http;
         lane_http.max_connections = slots;
-        lanes.push_back(
-            std::make_unique<Lane>(work, lane_http, slots, options, i == 0 ? progress : nullptr));
+        lanes.push_back(std::make_unique<Lane>(work, lane_http, slots, options, progress));
     }
     std::vector<std::exception_ptr> failures(lanes.size());
     {

@@ -31,6 +31,10 @@ void Progress::set_total(std::size_t files, std::uint64_t bytes) {
 }
 
 void Progress::tick() {
+    // Every download lane ticks; one prints, the others go on.
+    std::unique_lock lock(print_mutex_, std::try_to_lock);
+    if (!lock.owns_lock())
+        return;
     auto now = std::chrono::steady_clock::now();
     if (now - last_ < every_)
         return;
@@ -41,6 +45,7 @@ void Progress::tick() {
 void Progress::finish() {
     if (total_files_ == 0)
         return;
+    std::lock_guard lock(print_mutex_);
     print(true);
 }
 

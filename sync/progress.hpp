@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <ostream>
 
 namespace chanmirror::sync {
@@ -19,7 +20,7 @@ class Progress {
     // Both are safe from any thread (every download lane counts).
     void add_bytes(std::uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
     void file_done() { files_.fetch_add(1, std::memory_order_relaxed); }
-    // Prints if due; cheap to call often. From one thread only.
+    // Prints if due; cheap to call often, from any thread.
     void tick();
     // Final line (and newline on a terminal).
     void finish();
@@ -37,6 +38,7 @@ class Progress {
     std::atomic<std::uint64_t> bytes_ = 0;
     std::uint64_t total_bytes_ = 0;
     bool printed_ = false;
+    std::mutex print_mutex_;  // guards last_, printed_ and the output
 };
 
 // "1.5 MiB"
