@@ -93,6 +93,15 @@ core::Result<void> AtomicBatch::add(const std::filesystem::path& target, std::st
     return handle->close();
 }
 
+core::Result<WriteOutcome> AtomicBatch::add_if_changed(const std::filesystem::path& target,
+                                                       std::string_view bytes) {
+    if (same_bytes(target, bytes))
+        return WriteOutcome::unchanged;
+    if (auto r = add(target, bytes); !r)
+        return tl::unexpected(r.error());
+    return WriteOutcome::written;
+}
+
 core::Result<void> AtomicBatch::commit() {
     if (pending_.empty())
         return {};
@@ -101,12 +110,22 @@ core::Result<void> AtomicBatch::commit() {
         dirs.insert(file.target.parent_path().empty() ? "." : file.target.parent_path());
     if (auto r = sync_filesystem(*dirs.begin()); !r)
         return r;
-    while (!pending_.empty()) {
-        const auto& file = pending_.back();
-        if (std::rename(file.temp.c_str(), file.target.c_str()) != 0)
-            return tl::unexpected(errno_error("cannot rename into place", file.target));
-        pending_.pop_back();
+    // In the order they were added: a reader (and, on a journaling filesystem, a crash) sees
+    // a later name replaced only after the earlier ones.
+    for (std::size_t renamed = 0; renamed < pending_.size(); ++renamed) {
+        const auto& file = pending_[renamed];
+        if (std::rename(file.temp.c_str(), file.target.c_str()) != 0) {
+            auto error = errno_error("cannot rename into place", file.target);
+            // The names before it stay published; this one and the later ones are dropped.
+            pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(renamed));
+            std::error_code ec;
+            for (const auto& left : pending_)
+                std::filesystem::remove(left.temp, ec);
+            pending_.clear();
+            return tl::unexpected(error);
+        }
     }
+    pending_.clear();
     for (const auto& dir : dirs) {
         if (auto r = sync_directory(dir); !r)
             return r;

@@ -50,10 +50,11 @@ class AtomicFile {
     bool committed_ = false;
 };
 
-// New files published together (hundreds of shards): each is written to a temp file and
-// closed; commit() makes them all durable with one syncfs instead of an fsync (a journal
-// commit) per file, then renames them and syncs their directory once. A name therefore only
-// ever appears with its complete bytes. Destroyed without commit(), the temp files are removed.
+// Files published together (hundreds of shards, a subdir's index files): each is written to a
+// temp file and closed; commit() makes them all durable with one syncfs instead of an fsync
+// (a journal commit) per file, renames them in the order they were added, and syncs each
+// directory once. A name therefore only ever appears with its complete bytes, and never
+// before the names added ahead of it. Destroyed without commit(), the temp files are removed.
 class AtomicBatch {
   public:
     AtomicBatch() = default;
@@ -62,6 +63,10 @@ class AtomicBatch {
     ~AtomicBatch();
 
     core::Result<void> add(const std::filesystem::path& target, std::string_view bytes);
+    // Adds `target` only when it does not already hold exactly `bytes` (its mtime is then
+    // kept, as write_file_if_changed does).
+    core::Result<WriteOutcome> add_if_changed(const std::filesystem::path& target,
+                                              std::string_view bytes);
     core::Result<void> commit();
     [[nodiscard]] std::size_t size() const { return pending_.size(); }
 

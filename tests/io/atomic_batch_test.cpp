@@ -41,6 +41,41 @@ TEST(AtomicBatch, DroppedWithoutCommitLeavesNothing) {
     EXPECT_TRUE(names_in(dir.path()).empty());
 }
 
+// The publisher relies on the order: the shard index, then each .zst before its json. When
+// a rename fails, the names before it are published, the one after it is not, and no temp
+// file is left.
+TEST(AtomicBatch, RenamesInTheOrderAddedAndStopsAtAFailure) {
+    test::TempDir dir;
+    std::filesystem::create_directories(dir / "repodata.json.zst" / "occupied");
+    io::AtomicBatch batch;
+    ASSERT_TRUE(batch.add(dir / "repodata_shards.msgpack.zst", "index"));
+    ASSERT_TRUE(batch.add(dir / "repodata.json.zst", "zst"));  // a non-empty directory there
+    ASSERT_TRUE(batch.add(dir / "repodata.json", "json"));
+    auto committed = batch.commit();
+    ASSERT_FALSE(committed);
+    EXPECT_NE(committed.error().message.find("repodata.json.zst"), std::string::npos)
+        << committed.error().message;
+    EXPECT_EQ(names_in(dir.path()),
+              (std::vector<std::string>{"repodata.json.zst", "repodata_shards.msgpack.zst"}));
+    EXPECT_EQ(test::read_bytes(dir / "repodata_shards.msgpack.zst"), "index");
+}
+
+TEST(AtomicBatch, AddIfChangedLeavesEqualFilesAlone) {
+    test::TempDir dir;
+    test::write_bytes(dir / "repodata.json", "same");
+    auto before = std::filesystem::last_write_time(dir / "repodata.json");
+    io::AtomicBatch batch;
+    auto same = batch.add_if_changed(dir / "repodata.json", "same");
+    auto changed = batch.add_if_changed(dir / "run_exports.json", "new");
+    ASSERT_TRUE(same && changed);
+    EXPECT_EQ(*same, io::WriteOutcome::unchanged);
+    EXPECT_EQ(*changed, io::WriteOutcome::written);
+    EXPECT_EQ(batch.size(), 1u);
+    ASSERT_TRUE(batch.commit());
+    EXPECT_EQ(std::filesystem::last_write_time(dir / "repodata.json"), before);
+    EXPECT_EQ(test::read_bytes(dir / "run_exports.json"), "new");
+}
+
 TEST(AtomicBatch, EmptyCommitIsANoOp) {
     io::AtomicBatch batch;
     EXPECT_TRUE(batch.commit());
