@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <random>
@@ -29,6 +30,17 @@ bool same_bytes(const std::filesystem::path& path, std::string_view bytes) {
     return existing && *existing == bytes;
 }
 
+// `publish()`es the bytes unless `path` already holds them (its mtime is then kept).
+template <typename Publish>
+core::Result<WriteOutcome> unless_same(const std::filesystem::path& path, std::string_view bytes,
+                                       Publish publish) {
+    if (same_bytes(path, bytes))
+        return WriteOutcome::unchanged;
+    if (auto r = publish(); !r)
+        return tl::unexpected(r.error());
+    return WriteOutcome::written;
+}
+
 }  // namespace
 
 bool is_temp_name(std::string_view file_name) {
@@ -51,7 +63,7 @@ AtomicFile::~AtomicFile() {
     }
 }
 
-core::Result<void> AtomicFile::commit(DirSync dir_sync) {
+core::Result<void> AtomicFile::commit() {
     if (auto r = handle_.sync(); !r)
         return r;
     if (auto r = handle_.close(); !r)
@@ -60,26 +72,28 @@ core::Result<void> AtomicFile::commit(DirSync dir_sync) {
         return tl::unexpected(errno_error("cannot rename into place", target_));
     }
     committed_ = true;
-    if (dir_sync == DirSync::by_caller)
-        return {};
     auto dir = target_.parent_path();
     return sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
 }
 
-core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
-                                     DirSync dir_sync) {
+core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
     auto file = AtomicFile::create(path);
     if (!file)
         return tl::unexpected(file.error());
     if (auto r = file->write(bytes); !r)
         return r;
-    return file->commit(dir_sync);
+    return file->commit();
 }
 
 AtomicBatch::~AtomicBatch() {
+    discard_from(0);
+}
+
+void AtomicBatch::discard_from(std::size_t from) {
     std::error_code ec;
-    for (const auto& file : pending_)
-        std::filesystem::remove(file.temp, ec);
+    for (std::size_t i = from; i < pending_.size(); ++i)
+        std::filesystem::remove(pending_[i].temp, ec);
+    pending_.resize(std::min(from, pending_.size()));
 }
 
 core::Result<void> AtomicBatch::add(const std::filesystem::path& target, std::string_view bytes) {
@@ -95,11 +109,7 @@ core::Result<void> AtomicBatch::add(const std::filesystem::path& target, std::st
 
 core::Result<WriteOutcome> AtomicBatch::add_if_changed(const std::filesystem::path& target,
                                                        std::string_view bytes) {
-    if (same_bytes(target, bytes))
-        return WriteOutcome::unchanged;
-    if (auto r = add(target, bytes); !r)
-        return tl::unexpected(r.error());
-    return WriteOutcome::written;
+    return unless_same(target, bytes, [&] { return add(target, bytes); });
 }
 
 core::Result<void> AtomicBatch::commit() {
@@ -117,10 +127,7 @@ core::Result<void> AtomicBatch::commit() {
         if (std::rename(file.temp.c_str(), file.target.c_str()) != 0) {
             auto error = errno_error("cannot rename into place", file.target);
             // The names before it stay published; this one and the later ones are dropped.
-            pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(renamed));
-            std::error_code ec;
-            for (const auto& left : pending_)
-                std::filesystem::remove(left.temp, ec);
+            discard_from(renamed);
             pending_.clear();
             return tl::unexpected(error);
         }
@@ -135,11 +142,7 @@ core::Result<void> AtomicBatch::commit() {
 
 core::Result<WriteOutcome> write_file_if_changed(const std::filesystem::path& path,
                                                  std::string_view bytes) {
-    if (same_bytes(path, bytes))
-        return WriteOutcome::unchanged;
-    if (auto r = write_file_atomic(path, bytes); !r)
-        return tl::unexpected(r.error());
-    return WriteOutcome::written;
+    return unless_same(path, bytes, [&] { return write_file_atomic(path, bytes); });
 }
 
 }  // namespace chanmirror::io

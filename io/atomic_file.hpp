@@ -18,13 +18,8 @@ enum class WriteOutcome { written, unchanged };
 core::Result<WriteOutcome> write_file_if_changed(const std::filesystem::path& path,
                                                  std::string_view bytes);
 
-// Whether a rename is made durable right away (fsync of the directory), or the caller
-// publishes a batch and calls sync_directory once (shards: hundreds of files).
-enum class DirSync { now, by_caller };
-
-// Unconditional atomic replace.
-core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
-                                     DirSync dir_sync = DirSync::now);
+// Unconditional atomic replace. (Many files at once: AtomicBatch.)
+core::Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
 // Streaming form: write into temp(), then commit() renames over the target.
 // Destroyed without commit(), the temp file is removed.
@@ -37,7 +32,7 @@ class AtomicFile {
 
     FileHandle& handle() { return handle_; }
     core::Result<void> write(std::string_view bytes) { return handle_.write_all(bytes); }
-    core::Result<void> commit(DirSync dir_sync = DirSync::now);
+    core::Result<void> commit();
 
     [[nodiscard]] const std::filesystem::path& temp_path() const { return temp_; }
 
@@ -71,6 +66,9 @@ class AtomicBatch {
     [[nodiscard]] std::size_t size() const { return pending_.size(); }
 
   private:
+    // Removes the temp files from pending_[from] on and forgets them.
+    void discard_from(std::size_t from);
+
     struct Pending {
         std::filesystem::path temp;
         std::filesystem::path target;

@@ -25,8 +25,8 @@ core::Error zstd_error(std::string_view what, size_t code) {
 }  // namespace
 
 core::Result<std::string> zstd_compress(std::string_view bytes, ZstdOptions options) {
-    // One context per thread: creating a level-19 context costs more than compressing a
-    // typical shard.
+    // One context per thread: creating a context at a high level costs more than compressing
+    // a typical shard.
     thread_local std::unique_ptr<ZSTD_CCtx, CctxFree> cctx(ZSTD_createCCtx());
     ZSTD_CCtx_reset(cctx.get(), ZSTD_reset_session_and_parameters);
     ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, options.level);

@@ -226,6 +226,11 @@ class SharedWork {
 
     std::vector<DownloadResult> take_results() { return std::move(results_); }
     WritebackQueue& writeback() { return writeback_; }
+    [[nodiscard]] const RetryPolicy& retry() const { return options_.retry; }
+    void tick_progress() {
+        if (progress_ != nullptr)
+            progress_->tick();
+    }
 
   private:
     const DownloadOptions& options_;
@@ -243,13 +248,9 @@ class SharedWork {
 // to another thread (which cost more than it saved: docs/benchmarks.md).
 class Lane {
   public:
-    Lane(SharedWork& work, const HttpOptions& http, int slots, const DownloadOptions& options,
-         Progress* progress)
-        : work_(work),
-          client_(http),
-          slots_(static_cast<std::size_t>(std::max(1, slots))),
-          options_(options),
-          progress_(progress) {}
+    // `http.max_connections` is the lane's share of the transfers.
+    Lane(SharedWork& work, const HttpOptions& http)
+        : work_(work), client_(http), slots_(static_cast<std::size_t>(http.max_connections)) {}
 
     void run() {
         bool more = true;  // the shared list may still hold items
@@ -284,8 +285,7 @@ class Lane {
             auto now = Clock::now();
             for (const auto& [id, index] : active_)
                 work_.job(index).flush_if_idle(now);
-            if (progress_ != nullptr)
-                progress_->tick();
+            work_.tick_progress();
         }
     }
 
@@ -320,10 +320,10 @@ class Lane {
     void retry_or_fail(std::size_t index, Next next, std::optional<long> retry_after) {
         auto& job = work_.job(index);
         job.close();
-        if (next == Next::fail || job.attempts() > options_.retry.retries)
+        if (next == Next::fail || job.attempts() > work_.retry().retries)
             return work_.finish(index, false, job.error(), {});
         ++retry_count_;
-        auto delay = retry_delay(job.attempts(), retry_after, options_.retry, rng_);
+        auto delay = retry_delay(job.attempts(), retry_after, work_.retry(), rng_);
         waiting_.emplace(Clock::now() + delay, index);
     }
 
@@ -347,8 +347,6 @@ class Lane {
     SharedWork& work_;
     HttpClient client_;
     std::size_t slots_;
-    const DownloadOptions& options_;
-    Progress* progress_;
     std::deque<std::size_t> retries_;  // backoff over, to start again on this lane
     std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
     std::map<HttpClient::Id, std::size_t> active_;
@@ -374,28 +372,25 @@ DownloadReport download_all(const HttpOptions& http, const std::vector<DownloadI
     std::vector<std::unique_ptr<Lane>> lanes;
     for (int i = 0; i < lane_count; ++i) {
         // The transfers and connections are split between the lanes.
-        int slots = jobs / lane_count + (i < jobs % lane_count ? 1 : 0);
         auto lane_http = http;
-        lane_http.max_connections = slots;
-        lanes.push_back(std::make_unique<Lane>(work, lane_http, slots, options, progress));
+        lane_http.max_connections = jobs / lane_count + (i < jobs % lane_count ? 1 : 0);
+        lanes.push_back(std::make_unique<Lane>(work, lane_http));
     }
+    // Lane 0 runs on this thread, the others on their own; a lane's exception is rethrown here
+    // once every lane has stopped.
     std::vector<std::exception_ptr> failures(lanes.size());
+    auto run_lane = [&lanes, &failures](std::size_t i) {
+        try {
+            lanes[i]->run();
+        } catch (...) {
+            failures[i] = std::current_exception();
+        }
+    };
     {
         std::vector<std::jthread> threads;
-        for (std::size_t i = 1; i < lanes.size(); ++i) {
-            threads.emplace_back([&lanes, &failures, i] {
-                try {
-                    lanes[i]->run();
-                } catch (...) {
-                    failures[i] = std::current_exception();
-                }
-            });
-        }
-        try {
-            lanes[0]->run();
-        } catch (...) {
-            failures[0] = std::current_exception();
-        }
+        for (std::size_t i = 1; i < lanes.size(); ++i)
+            threads.emplace_back(run_lane, i);
+        run_lane(0);
     }
     for (auto& failure : failures) {
         if (failure)
