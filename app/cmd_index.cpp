@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "core/printable.hpp"
 #include "indexer/index_channel.hpp"
 #include "io/process_lock.hpp"
 
@@ -23,10 +24,13 @@ long peak_rss_mb() {
 }
 
 void print_report(const indexer::IndexReport& report) {
+    // Warnings and reasons quote member names and metadata from the archives themselves.
     for (const auto& w : report.warnings)
-        std::cerr << "warning: " << w << "\n";
-    for (const auto& s : report.skipped)
-        std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
+        std::cerr << "warning: " << core::printable(w) << "\n";
+    for (const auto& s : report.skipped) {
+        std::cerr << "skipped " << core::printable(s.path) << ": " << core::printable(s.reason)
+                  << "\n";
+    }
     char line[320];
     std::snprintf(line, sizeof line,
                   "chanmirror index: %zu packages indexed (%zu read, %zu reused from cache, %zu "

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "app/commands.hpp"
+#include "core/printable.hpp"
 #include "sync/verify.hpp"
 
 namespace chanmirror::app {
@@ -26,7 +27,8 @@ void add_verify_command(CLI::App& root, Runner& run) {
             std::size_t counts[3] = {0, 0, 0};
             for (const auto& p : report->problems) {
                 ++counts[static_cast<int>(p.kind)];
-                std::cout << sync::to_string(p.kind) << ": " << p.path << " (" << p.detail << ")\n";
+                std::cout << sync::to_string(p.kind) << ": " << core::printable(p.path) << " ("
+                          << core::printable(p.detail) << ")\n";
             }
             std::cerr << "chanmirror verify: " << report->checked << " files in " << report->subdirs
                       << " subdirs checked; " << counts[0] << " missing, " << counts[1]

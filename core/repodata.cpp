@@ -1,5 +1,7 @@
 #include "core/repodata.hpp"
 
+#include <algorithm>
+
 namespace chanmirror::core {
 namespace {
 
@@ -27,6 +29,15 @@ bool is_tar_bz2_filename(std::string_view f) {
 }
 bool is_package_filename(std::string_view f) {
     return is_conda_filename(f) || is_tar_bz2_filename(f);
+}
+
+bool is_plain_package_filename(std::string_view f) {
+    auto unsafe = [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return c == '/' || c == '\\' || u < 0x20 || u == 0x7f;
+    };
+    return is_package_filename(f) && !f.starts_with('.') &&
+           std::none_of(f.begin(), f.end(), unsafe);
 }
 
 RecordMap& RepoData::section_for(std::string_view filename) {

@@ -38,6 +38,9 @@ std::string to_json(const RepoData& repodata);
 Result<RepoData> parse_repodata(std::string&& text, std::string_view what);
 
 bool is_package_filename(std::string_view filename);
+// A package file name that is safe to join to a directory: no separators, no control bytes,
+// not hidden. Upstream repodata keys become local paths, so a mirror checks every one.
+bool is_plain_package_filename(std::string_view filename);
 bool is_conda_filename(std::string_view filename);
 bool is_tar_bz2_filename(std::string_view filename);
 

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/printable.hpp"
+
 namespace chanmirror::server {
 namespace {
 
@@ -13,16 +15,7 @@ void append_escaped(std::string& out, std::string_view s) {
         out.push_back('-');
         return;
     }
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\' || u < 0x20 || u == 0x7f) {
-            char hex[5];
-            std::snprintf(hex, sizeof hex, "\\x%02x", u);
-            out.append(hex);
-        } else {
-            out.push_back(c);
-        }
-    }
+    core::append_printable(out, s, "\"\\");
 }
 
 }  // namespace

@@ -88,6 +88,11 @@ void plan_work(SubdirWork& work, const SubdirSelection& selected, const PlanOpti
     auto add = [&](const std::string& filename, const std::string& record) {
         if (!selected.contains(filename))
             return;
+        if (!core::is_plain_package_filename(filename)) {
+            work.summary.failures.emplace_back(work.label(filename),
+                                               "not a plain file name; refusing to write it");
+            return;
+        }
         auto info = reader.read(record, filename);
         if (info) {
             work.wanted.push_back({filename, std::move(*info)});

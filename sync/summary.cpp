@@ -45,7 +45,9 @@ core::Result<std::filesystem::path> write_summary(const std::filesystem::path& d
     if (ec)
         return core::fail(core::ErrorKind::io,
                           "cannot create " + dir.string() + ": " + ec.message());
-    auto text = to_json(summary).dump(2) + "\n";
+    // Messages can quote what a server or the OS said; a stray non-UTF-8 byte must not cost
+    // the record of the run.
+    auto text = to_json(summary).dump(2, ' ', false, core::Json::error_handler_t::replace) + "\n";
     auto name = summary.started;
     std::replace(name.begin(), name.end(), ':', '-');
     // Two runs can start in the same second (a cron run and a manual one that exited 3).

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/parallel.hpp"
+#include "core/printable.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
 #include "io/utc_time.hpp"
@@ -307,7 +308,8 @@ struct Job {
         }
         for (const auto& w : works) {
             for (const auto& [file, why] : w.summary.failures)
-                err << "cannot mirror: " << file << ": " << why << "\n";
+                err << "cannot mirror: " << core::printable(file) << ": " << core::printable(why)
+                    << "\n";
         }
         out << "dry-run: " << files << " files in the mirror; " << download << " to download ("
             << human_bytes(download_bytes) << "), " << remove << " to delete ("
@@ -378,7 +380,7 @@ struct Job {
                 << human_bytes(w->summary.bytes) << "), " << w->summary.kept << " kept, "
                 << w->summary.removed << " removed, " << w->summary.failures.size() << " failed\n";
             for (const auto& [file, why] : w->summary.failures)
-                err << "failed: " << file << ": " << why << "\n";
+                err << "failed: " << core::printable(file) << ": " << core::printable(why) << "\n";
         }
     }
 

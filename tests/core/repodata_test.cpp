@@ -70,4 +70,14 @@ TEST(Repodata, BadJsonNamesTheSource) {
     }
 }
 
+TEST(Repodata, OnlyPlainPackageFileNamesAreSafeToWrite) {
+    EXPECT_TRUE(core::is_plain_package_filename("numpy-1.26.4-py312h8753938_0.conda"));
+    EXPECT_TRUE(core::is_plain_package_filename("caf\xc3\xa9-1.0-0.tar.bz2"));
+    for (const char* name :
+         {"../escape-1.0-0.conda", "/etc/cron.d/x-1.0-0.conda", "linux-64/x-1.0-0.tar.bz2",
+          "x\\..\\y-1.0-0.conda", ".hidden-1.0-0.conda", "x\x1b[2J-1.0-0.conda", "x-1.0-0.zip"}) {
+        EXPECT_FALSE(core::is_plain_package_filename(name)) << name;
+    }
+}
+
 }  // namespace

@@ -100,6 +100,37 @@ TEST(EdgeCases, CliExitsOneWhenSomethingWasSkippedAndStrictWritesNothing) {
     EXPECT_NE(normal.output.find("packages indexed"), std::string::npos) << normal.output;
 }
 
+// Skip reasons quote member names from the archive itself: a crafted name must not reach the
+// terminal as an escape sequence, nor a damaged one as bytes that are not UTF-8.
+TEST(EdgeCases, CliPrintsArchiveMemberNamesEscaped) {
+    test::TempDir dir;
+    test::copy_fixture_subdirs(dir.path(), {"noarch"});
+    fs::path victim;
+    for (const auto& e : fs::directory_iterator(dir / "noarch")) {
+        if (e.path().extension() == ".conda")
+            victim = e.path();
+    }
+    ASSERT_FALSE(victim.empty());
+    auto stem = victim.filename().string();
+    stem.resize(stem.size() - std::string(".conda").size());
+    auto bytes = test::read_bytes(victim);
+    const std::string member = "info-" + stem + ".tar.zst";
+    const std::string crafted = "\x1b[2J" + member.substr(4);  // same length, no "info-" prefix
+    int renamed = 0;
+    for (auto at = bytes.find(member); at != std::string::npos; at = bytes.find(member, at)) {
+        bytes.replace(at, member.size(), crafted);
+        ++renamed;
+    }
+    ASSERT_EQ(renamed, 2);  // local header and central directory
+    test::write_bytes(victim, bytes);
+
+    auto bin = test::shell_quote(test::chanmirror_binary().string());
+    auto r = test::run_command(bin + " index " + test::shell_quote(dir.path().string()));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("\\x1b[2J" + member.substr(4)), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find('\x1b'), std::string::npos) << r.output;
+}
+
 TEST(EdgeCases, CliUsageErrorsExitTwo) {
     auto bin = test::shell_quote(test::chanmirror_binary().string());
     EXPECT_EQ(test::run_command(bin + " index /nonexistent/channel").exit_code, 2);

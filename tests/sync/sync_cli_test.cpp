@@ -264,6 +264,32 @@ TEST_F(SyncCliTest, UpstreamAbsoluteBaseUrlIsHonouredAndMadeLocal) {
     EXPECT_TRUE(report->problems.empty());
 }
 
+// Upstream repodata keys become local paths: a hostile or broken upstream must not be able to
+// write outside the mirror or put terminal escapes in its output.
+TEST_F(SyncCliTest, UpstreamFileNamesThatAreNotPlainAreRefusedAndPrintedEscaped) {
+    const std::vector<std::string> hostile = {"../escape-1.0-0.conda",
+                                              (work.path() / "absolute-1.0-0.conda").string(),
+                                              "nested/dir-1.0-0.tar.bz2", "bell\x07-1.0-0.conda"};
+    test::edit_repodata(up("linux-64"), [&](core::RepoData& rd) {
+        auto record = rd.packages.at("d-1-0.tar.bz2");
+        for (const auto& name : hostile)
+            rd.section_for(name)[name] = record;
+    });
+    auto r = sync();
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "failed: chan/linux-64/../escape-1.0-0.conda: not a plain"))
+        << r.output;
+    EXPECT_TRUE(contains(r.output, "failed: chan/linux-64/bell\\x07-1.0-0.conda")) << r.output;
+    EXPECT_FALSE(contains(r.output, "\x07")) << r.output;
+    EXPECT_FALSE(fs::exists(dest / "chan" / "escape-1.0-0.conda"));
+    EXPECT_FALSE(fs::exists(work.path() / "absolute-1.0-0.conda"));
+    EXPECT_FALSE(fs::exists(mirror("linux-64") / "nested"));
+    auto records = test::records_of(mirror("linux-64") / "repodata.json");
+    for (const auto& name : hostile)
+        EXPECT_FALSE(records.contains(name)) << name;
+    EXPECT_EQ(records.size(), 47u);  // every plain upstream file is still mirrored
+}
+
 TEST_F(SyncCliTest, DryRunListsFilesAndSummaryAndChangesNothing) {
     auto r = test::run_command(command("--dry-run 2>/dev/null"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
