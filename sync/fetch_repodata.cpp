@@ -1,10 +1,13 @@
 #include "sync/fetch_repodata.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 #include <vector>
 
 #include "config/channel.hpp"
 #include "core/json.hpp"
+#include "core/printable.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
 #include "io/zstd.hpp"
@@ -180,6 +183,9 @@ core::Result<FetchedRepodata> fetch_repodata(HttpClient& client, const std::stri
             continue;
         auto fetched = std::move(**r);
         if (fetched.status == FetchStatus::fetched) {
+            auto base = package_url(fetched, "");
+            if (auto ok = check_base_url(fetched.repodata_url, base, "base_url"); !ok)
+                return tl::unexpected(ok.error());
             fetched.run_exports = fetch_run_exports(client, subdir_url, retry);
         }
         return fetched;
@@ -202,6 +208,24 @@ std::string resolve_url(const std::string& document_url, std::string base) {
         }
     }
     return normalize(base);
+}
+
+core::Result<void> check_base_url(const std::string& document_url, const std::string& resolved,
+                                  std::string_view key) {
+    auto scheme = [](std::string_view url) {
+        std::string s(url.substr(0, url.find("://")));
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    };
+    auto from = scheme(document_url);
+    auto to = scheme(resolved);
+    if (from == "file" || to == "http" || to == "https")
+        return {};
+    return core::fail(ErrorKind::invalid_input,
+                      config::redact(document_url) + ": info." + std::string(key) + " " +
+                          core::printable(config::redact(resolved)) +
+                          " is not an http(s) URL; refusing to fetch from it");
 }
 
 std::string package_url(const FetchedRepodata& fetched, const std::string& filename) {

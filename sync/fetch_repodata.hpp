@@ -64,6 +64,12 @@ std::optional<core::RunExportsMap> fetch_run_exports(HttpClient& client,
 // `document_url`; "" = that directory itself) as an absolute URL.
 std::string resolve_url(const std::string& document_url, std::string base);
 
+// CEP-15/16 let an index send its readers elsewhere, but a server must not send the mirror to
+// this machine's own files: behind an http(s) document, `resolved` (the base URL of `key`)
+// must be http(s) too. file:// only where the operator configured a file:// channel.
+core::Result<void> check_base_url(const std::string& document_url, const std::string& resolved,
+                                  std::string_view key);
+
 // The URL of a package file: upstream info.base_url (absolute, or relative to the repodata URL)
 // when present, else next to repodata.json.
 std::string package_url(const FetchedRepodata& fetched, const std::string& filename);

@@ -81,7 +81,20 @@ core::Result<std::optional<UpstreamShards>> fetch_shard_index(HttpClient& client
     UpstreamShards out;
     out.index_url = url;
     out.index = std::move(*index);
-    out.shards_base = resolve_url(url, out.index.info.value("shards_base_url", ""));
+    // A key that is missing, null or not a string means "next to the shard index".
+    auto base_of = [&](const char* key) {
+        auto it = out.index.info.find(key);
+        return resolve_url(url, it != out.index.info.end() && it->is_string()
+                                    ? it->get<std::string>()
+                                    : std::string());
+    };
+    out.shards_base = base_of("shards_base_url");
+    auto packages_base = base_of("base_url");
+    for (auto [key, resolved] :
+         {std::pair{"shards_base_url", &out.shards_base}, std::pair{"base_url", &packages_base}}) {
+        if (auto ok = check_base_url(url, *resolved, key); !ok)
+            return tl::unexpected(ok.error());
+    }
     return out;
 }
 

@@ -290,6 +290,21 @@ TEST_F(SyncCliTest, UpstreamFileNamesThatAreNotPlainAreRefusedAndPrintedEscaped)
     EXPECT_EQ(records.size(), 47u);  // every plain upstream file is still mirrored
 }
 
+TEST_F(SyncCliTest, RemoteUpstreamCannotPointTheMirrorAtLocalFiles) {
+    auto local = upstream_dir.path() / "local" / "linux-64";
+    fs::create_directories(local);
+    for (const auto& name : package_names(up("linux-64")))
+        fs::copy_file(up("linux-64") / name, local / name);
+    test::edit_repodata(up("linux-64"), [&](core::RepoData& rd) {
+        rd.info["base_url"] = "file://" + local.string() + "/";
+        rd.repodata_version = 2;
+    });
+    auto r = sync();
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "is not an http(s) URL; refusing")) << r.output;
+    EXPECT_FALSE(fs::exists(mirror("linux-64") / "d-1-0.tar.bz2")) << r.output;
+}
+
 TEST_F(SyncCliTest, DryRunListsFilesAndSummaryAndChangesNothing) {
     auto r = test::run_command(command("--dry-run 2>/dev/null"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
