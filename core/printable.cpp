@@ -1,7 +1,5 @@
 #include "core/printable.hpp"
 
-#include <cstdint>
-
 namespace chanmirror::core {
 namespace {
 
