@@ -1,12 +1,12 @@
 #include "config/explicit_file.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include "core/match_spec.hpp"
 #include "core/repodata.hpp"
+#include "core/strings.hpp"
 
 namespace chanmirror::config {
 namespace {
@@ -29,13 +29,6 @@ bool is_hex(std::string_view s, std::size_t size) {
            });
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // CEP 26: noarch, or [a-z0-9]+-[a-z0-9]+.
 bool is_subdir(std::string_view s) {
     const std::size_t dash = s.find('-');
@@ -55,16 +48,16 @@ std::string read_fragment(std::string_view fragment, ExplicitPackage& pkg) {
         if (!is_hex(fragment, 64)) {
             return "sha256 must be 64 hex digits";
         }
-        pkg.sha256 = lower(fragment);
+        pkg.sha256 = core::to_lower_ascii(fragment);
         return {};
     }
     if (fragment.starts_with("md5:")) {
         fragment.remove_prefix(4);
     }
     if (is_hex(fragment, 32)) {
-        pkg.md5 = lower(fragment);
+        pkg.md5 = core::to_lower_ascii(fragment);
     } else if (is_hex(fragment, 64)) {
-        pkg.sha256 = lower(fragment);
+        pkg.sha256 = core::to_lower_ascii(fragment);
     } else {
         return "'#" + std::string(fragment) + "' is neither an md5 nor a sha256";
     }

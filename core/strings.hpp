@@ -20,6 +20,16 @@ constexpr std::string_view trim(std::string_view s) {
     return s;
 }
 
+// A-Z to a-z, every other byte as it is (unlike std::tolower, whatever the C locale).
+inline std::string to_lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
 // 0-15 for a hexadecimal digit (either case), -1 otherwise.
 constexpr int hex_value(char c) {
     if (c >= '0' && c <= '9')

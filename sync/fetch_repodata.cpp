@@ -1,13 +1,11 @@
 #include "sync/fetch_repodata.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <thread>
 #include <vector>
 
 #include "config/channel.hpp"
 #include "core/json.hpp"
-#include "core/printable.hpp"
+#include "core/strings.hpp"
 #include "io/atomic_file.hpp"
 #include "io/file_handle.hpp"
 #include "io/zstd.hpp"
@@ -213,10 +211,7 @@ std::string resolve_url(const std::string& document_url, std::string base) {
 core::Result<void> check_base_url(const std::string& document_url, const std::string& resolved,
                                   std::string_view key) {
     auto scheme = [](std::string_view url) {
-        std::string s(url.substr(0, url.find("://")));
-        std::transform(s.begin(), s.end(), s.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return s;
+        return core::to_lower_ascii(url.substr(0, url.find("://")));
     };
     auto from = scheme(document_url);
     auto to = scheme(resolved);
@@ -224,7 +219,7 @@ core::Result<void> check_base_url(const std::string& document_url, const std::st
         return {};
     return core::fail(ErrorKind::invalid_input,
                       config::redact(document_url) + ": info." + std::string(key) + " " +
-                          core::printable(config::redact(resolved)) +
+                          config::redact(resolved) +
                           " is not an http(s) URL; refusing to fetch from it");
 }
 

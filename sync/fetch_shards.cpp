@@ -89,12 +89,10 @@ core::Result<std::optional<UpstreamShards>> fetch_shard_index(HttpClient& client
                                     : std::string());
     };
     out.shards_base = base_of("shards_base_url");
-    auto packages_base = base_of("base_url");
-    for (auto [key, resolved] :
-         {std::pair{"shards_base_url", &out.shards_base}, std::pair{"base_url", &packages_base}}) {
-        if (auto ok = check_base_url(url, *resolved, key); !ok)
-            return tl::unexpected(ok.error());
-    }
+    if (auto ok = check_base_url(url, out.shards_base, "shards_base_url"); !ok)
+        return tl::unexpected(ok.error());
+    if (auto ok = check_base_url(url, base_of("base_url"), "base_url"); !ok)
+        return tl::unexpected(ok.error());
     return out;
 }
 

@@ -36,13 +36,6 @@ void global_init() {
     });
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 struct Transfer {
     HttpClient::Id id = 0;
     EasyPtr easy;
@@ -75,7 +68,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto colon = line.find(':');
     if (colon == std::string_view::npos)
         return size * n;
-    auto name = lower(trim(line.substr(0, colon)));
+    auto name = core::to_lower_ascii(trim(line.substr(0, colon)));
     auto value = trim(line.substr(colon + 1));
     if (name == "etag")
         t->response.etag = value;

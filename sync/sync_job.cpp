@@ -76,9 +76,10 @@ struct Job {
         return true;
     }
 
+    // Upstream errors quote what the server sent (URLs from its repodata, say).
     bool fatal(const std::string& message) {
         summary.errors.push_back(message);
-        err << "chanmirror sync: fatal: " << message << "\n";
+        err << "chanmirror sync: fatal: " << core::printable(message) << "\n";
         return false;
     }
 
@@ -238,7 +239,7 @@ struct Job {
         if (!stats) {
             // A shard the index lists but upstream cannot serve (a CDN mid-update, say): the
             // whole repodata still answers the selection, as clients fall back to it.
-            err << "warning: " << stats.error().message
+            err << "warning: " << core::printable(stats.error().message)
                 << "; reading repodata.json instead of shards\n";
             return refetch_without_shards(client);
         }

@@ -46,6 +46,23 @@ class SyncCliTest : public ::testing::Test {
     }
 
     fs::path up(const std::string& subdir) const { return upstream_dir.path() / "chan" / subdir; }
+
+    // Moves (or copies) upstream linux-64's packages into `dir`, and has its repodata say with
+    // CEP-15's info.base_url that they are at `base_url`.
+    enum class Relocate { move, copy };
+    void packages_at(const fs::path& dir, const std::string& base_url, Relocate how) {
+        fs::create_directories(dir);
+        for (const auto& name : package_names(up("linux-64"))) {
+            if (how == Relocate::move)
+                fs::rename(up("linux-64") / name, dir / name);
+            else
+                fs::copy_file(up("linux-64") / name, dir / name);
+        }
+        test::edit_repodata(up("linux-64"), [&](core::RepoData& rd) {
+            rd.info["base_url"] = base_url;
+            rd.repodata_version = 2;
+        });
+    }
     fs::path mirror(const std::string& subdir) const { return dest / "chan" / subdir; }
 
     std::vector<std::string> package_names(const fs::path& dir) const {
@@ -239,14 +256,8 @@ TEST_F(SyncCliTest, SecondSyncExitsThreeAndStaleLockIsTakenOver) {
 }
 
 TEST_F(SyncCliTest, UpstreamAbsoluteBaseUrlIsHonouredAndMadeLocal) {
-    auto files = upstream_dir.path() / "files" / "linux-64";
-    fs::create_directories(files);
-    for (const auto& name : package_names(up("linux-64")))
-        fs::rename(up("linux-64") / name, files / name);
-    test::edit_repodata(up("linux-64"), [&](core::RepoData& rd) {
-        rd.info["base_url"] = server->url("/files/linux-64/");
-        rd.repodata_version = 2;
-    });
+    packages_at(upstream_dir.path() / "files" / "linux-64", server->url("/files/linux-64/"),
+                Relocate::move);
     auto r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.output;
     int from_files = 0;
@@ -292,13 +303,7 @@ TEST_F(SyncCliTest, UpstreamFileNamesThatAreNotPlainAreRefusedAndPrintedEscaped)
 
 TEST_F(SyncCliTest, RemoteUpstreamCannotPointTheMirrorAtLocalFiles) {
     auto local = upstream_dir.path() / "local" / "linux-64";
-    fs::create_directories(local);
-    for (const auto& name : package_names(up("linux-64")))
-        fs::copy_file(up("linux-64") / name, local / name);
-    test::edit_repodata(up("linux-64"), [&](core::RepoData& rd) {
-        rd.info["base_url"] = "file://" + local.string() + "/";
-        rd.repodata_version = 2;
-    });
+    packages_at(local, "file://" + local.string() + "/", Relocate::copy);
     auto r = sync();
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_TRUE(contains(r.output, "is not an http(s) URL; refusing")) << r.output;
