@@ -36,8 +36,23 @@ void insert_record(RecordMap& into, std::string_view filename, std::string recor
     }
 }
 
+// On-Demand skips a record's inner values without reading them, so a record such as
+// {"subdir"(:"x"} would pass through to the index we publish and break every client that
+// reads it. Each record is parsed once more, whole, by a DOM parser reused across records.
+// `raw` points into the padded document, so the bytes after it are readable padding.
+class RecordValidator {
+  public:
+    simdjson::error_code check(std::string_view raw) {
+        return parser_.parse(raw.data(), raw.size(), /*realloc_if_needed=*/false).error();
+    }
+
+  private:
+    simdjson::dom::parser parser_;
+};
+
 Result<void> read_records(od::value value, RecordMap& into, std::string_view what,
                           std::string_view section) {
+    RecordValidator validator;
     od::object records;
     if (auto e = value.get_object().get(records))
         return tl::unexpected(json_error(what, section, e));
@@ -52,6 +67,8 @@ Result<void> read_records(od::value value, RecordMap& into, std::string_view wha
             return tl::unexpected(json_error(what, filename, e));
         }
         if (auto e = record.raw_json().get(raw))
+            return tl::unexpected(json_error(what, filename, e));
+        if (auto e = validator.check(raw))
             return tl::unexpected(json_error(what, filename, e));
         insert_record(into, filename, minified(raw));
     }

@@ -70,6 +70,19 @@ TEST(Repodata, BadJsonNamesTheSource) {
     }
 }
 
+// simdjson On-Demand skips a record's values unread; a record that is not JSON inside would
+// have been published as it was, breaking every client (found by fuzz/repodata_fuzzer).
+TEST(Repodata, RecordsThatAreNotJsonInsideAreRefusedByName) {
+    for (std::string record : {R"({"subdir"(:"x"})", R"({"a":tru})", R"({"a":1 2})", R"({"a" "b"})",
+                               R"({"a":01})", R"({"a":[1,]})"}) {
+        std::string text = R"({"packages":{"bad-1-0.tar.bz2":)" + record + "}}";
+        auto r = core::parse_repodata(std::move(text), "https://mirror/x/repodata.json");
+        ASSERT_FALSE(r) << record;
+        EXPECT_NE(r.error().message.find("https://mirror/x/repodata.json"), std::string::npos);
+        EXPECT_NE(r.error().message.find("bad-1-0.tar.bz2"), std::string::npos) << record;
+    }
+}
+
 TEST(Repodata, OnlyPlainPackageFileNamesAreSafeToWrite) {
     EXPECT_TRUE(core::is_plain_package_filename("numpy-1.26.4-py312h8753938_0.conda"));
     EXPECT_TRUE(core::is_plain_package_filename("caf\xc3\xa9-1.0-0.tar.bz2"));
