@@ -16,7 +16,12 @@ using Json = nlohmann::json;
 
 // Python json.dumps(v, sort_keys=True, separators=(",", ":")) with ensure_ascii:
 // what conda-index writes for repodata.json and friends.
+// Text that is not UTF-8 (only YAML and msgpack readers let it in) is written as U+FFFD
+// rather than ending the process; readers of such input refuse it first, with a message.
 std::string dump_compact(const Json& value);
+
+// Whether every key and string value in `value` is valid UTF-8.
+bool strings_are_utf8(const Json& value);
 
 // Parses JSON text; errors name `what` (a file or URL).
 Result<Json> parse_json(std::string_view text, std::string_view what);

@@ -1,30 +1,9 @@
 #include "core/printable.hpp"
 
+#include "core/utf8.hpp"
+
 namespace chanmirror::core {
 namespace {
-
-// Length of the valid UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_sequence_length(std::string_view s) {
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
-        return i < s.size() && byte(i) >= lo && byte(i) <= hi;
-    };
-    unsigned lead = byte(0);
-    if (lead >= 0xc2 && lead <= 0xdf)
-        return in(1, 0x80, 0xbf) ? 2 : 0;
-    if (lead >= 0xe0 && lead <= 0xef) {
-        unsigned lo = lead == 0xe0 ? 0xa0 : 0x80;
-        unsigned hi = lead == 0xed ? 0x9f : 0xbf;
-        return in(1, lo, hi) && in(2, 0x80, 0xbf) ? 3 : 0;
-    }
-    if (lead >= 0xf0 && lead <= 0xf4) {
-        unsigned lo = lead == 0xf0 ? 0x90 : 0x80;
-        unsigned hi = lead == 0xf4 ? 0x8f : 0xbf;
-        return in(1, lo, hi) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-    }
-    return 0;
-}
 
 void append_escaped_byte(std::string& out, unsigned char byte) {
     static constexpr char digits[] = "0123456789abcdef";

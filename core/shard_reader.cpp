@@ -16,6 +16,9 @@ Result<Json> parse_msgpack(std::string_view bytes, std::string_view what) {
                                   /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object())
         return tl::unexpected(shard_error(what, "not a msgpack map"));
+    // msgpack strings are bytes to the decoder; repodata.json must be UTF-8.
+    if (!strings_are_utf8(doc))
+        return tl::unexpected(shard_error(what, "holds text that is not UTF-8"));
     return doc;
 }
 
@@ -40,7 +43,8 @@ Result<void> read_section(Json& shard, const char* section, std::string_view wha
         return fail(ErrorKind::invalid_input,
                     std::string(what) + ": \"" + section + "\" is not a map");
     for (auto& [filename, record] : it->items()) {
-        if (!record.is_object() || !is_package_filename(filename))
+        // Any file name is read, as from repodata.json; sync refuses names it cannot write.
+        if (!record.is_object())
             return fail(ErrorKind::invalid_input,
                         std::string(what) + ": bad record for \"" + filename + "\"");
         digests_to_hex(record);

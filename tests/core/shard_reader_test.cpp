@@ -54,11 +54,26 @@ TEST(ShardReader, BadDocumentsAreNamed) {
         {reinterpret_cast<const char*>(short_hash.data()), short_hash.size()}, "idx");
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().message.find("foo"), std::string::npos);
-    auto bad_record = json::to_msgpack(json{{"packages", {{"not-a-package.txt", json::object()}}}});
+    auto bad_record = json::to_msgpack(json{{"packages", {{"a-1-0.tar.bz2", 5}}}});
     core::RepoData into;
     core::RunExportsMap exports;
     EXPECT_FALSE(core::read_shard(
         {reinterpret_cast<const char*>(bad_record.data()), bad_record.size()}, "s", into, exports));
+}
+
+// msgpack strings are bytes; one that is not UTF-8 once ended the process when the record was
+// written as JSON (found by fuzz/shard_reader_fuzzer).
+TEST(ShardReader, TextThatIsNotUtf8IsRefused) {
+    json record = {{"name", "a"}, {"version", "1"}, {"license", "caf\xe9"}};
+    auto shard = json::to_msgpack(json{{"packages", {{"a-1-0.tar.bz2", record}}}});
+    core::RepoData into;
+    core::RunExportsMap exports;
+    auto read = core::read_shard({reinterpret_cast<const char*>(shard.data()), shard.size()},
+                                 "https://x/shards/ab.msgpack.zst", into, exports);
+    ASSERT_FALSE(read);
+    EXPECT_NE(read.error().message.find("https://x/shards/ab.msgpack.zst"), std::string::npos);
+    EXPECT_NE(read.error().message.find("not UTF-8"), std::string::npos);
+    EXPECT_TRUE(into.packages.empty());
 }
 
 }  // namespace

@@ -137,6 +137,32 @@ TEST(BuiltPackages, RunExportsListFormIsWeakAndAboutFeedsChanneldata) {
     EXPECT_EQ(entry["run_exports"]["1.0"], json::parse(R"({"weak":["example >=1.0,<2"]})"));
 }
 
+// PyYAML, and so conda-index, cannot read a recipe that is not UTF-8 (an old Latin-1
+// meta.yaml) or holds a control character, and takes nothing from it. Such a recipe once
+// ended `chanmirror index` (found by fuzz/package_metadata_fuzzer).
+TEST(BuiltPackages, RecipesPyYamlCannotReadGiveNoSourceAndIndexingGoesOn) {
+    test::TempDir dir;
+    const std::map<std::string, std::string> recipes = {
+        {"latin1",
+         "package:\n  name: latin1\nabout:\n  summary: caf\xe9\nsource:\n  url: https://x/a.tgz\n"},
+        {"control", "package:\n  name: control\nsource:\n  url: https://x/\x07.tgz\n"},
+        {"utf8",
+         "package:\n  name: utf8\nabout:\n  summary: caf\xc3\xa9\nsource:\n  url: "
+         "https://x/c.tgz\n"}};
+    for (const auto& [name, recipe] : recipes) {
+        test::PackageSpec spec;
+        spec.name = name;
+        spec.info_files["info/recipe/meta.yaml"] = recipe;
+        test::build_conda(dir / "noarch", spec);
+    }
+    auto report = test::index_or_fail(test::options_for(dir.path()));
+    EXPECT_EQ(report.indexed, 3u);
+    auto packages = test::read_json(dir / "channeldata.json")["packages"];
+    EXPECT_FALSE(packages["latin1"].contains("source_url"));
+    EXPECT_FALSE(packages["control"].contains("source_url"));
+    EXPECT_EQ(packages["utf8"]["source_url"], "https://x/c.tgz");
+}
+
 TEST(BuiltPackages, BaseUrlWritesRepodataVersionTwo) {
     test::TempDir dir;
     test::build_conda(dir / "linux-64", test::PackageSpec{});
