@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <string>
 
 namespace chanmirror::core {
 
@@ -56,7 +57,34 @@ class Regex {
     std::regex re;
 };
 
+// Regexes come from specs users write, and from dependencies in repodata anyone publishes.
+// libstdc++ compiles them recursively and reads a back-reference's digits without a bound
+// (signed overflow on \99999999999), so the patterns it is given are kept short and their
+// back-references to Python's two digits.
+constexpr std::size_t max_regex_length = 256;
+
+bool has_long_backreference(std::string_view pattern) {
+    for (std::size_t i = 0; i + 3 < pattern.size(); ++i) {
+        if (pattern[i] == '\\') {
+            auto digit = [&](std::size_t k) { return pattern[k] >= '0' && pattern[k] <= '9'; };
+            if (digit(i + 1) && digit(i + 2) && digit(i + 3))
+                return true;
+            ++i;  // an escaped character, perhaps a backslash
+        }
+    }
+    return false;
+}
+
 auto compile_regex(std::string_view pattern) -> Result<RegexPtr> {
+    if (pattern.size() > max_regex_length) {
+        return fail(ErrorKind::invalid_input, "regular expression longer than " +
+                                                  std::to_string(max_regex_length) + " characters");
+    }
+    if (has_long_backreference(pattern)) {
+        return fail(ErrorKind::invalid_input, "invalid regular expression '" +
+                                                  std::string(pattern) +
+                                                  "': back-reference with more than two digits");
+    }
     try {
         return std::make_shared<const Regex>(std::string(pattern));
     } catch (const std::regex_error& e) {

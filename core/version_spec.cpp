@@ -259,7 +259,9 @@ class VersionSpec::Parser {
                 text.back() = '.';
                 text += '*';
             }
-            return add_version(Op::starts_with, rstrip(rstrip(text, '*'), '.'), text);
+            // conda drops exactly the ".*": "1..*" leaves "1.", an empty component, refused.
+            return add_version(Op::starts_with, std::string_view(text).substr(0, text.size() - 2),
+                               text);
         }
         return add_version(Op::equal, s, std::string(s));
     }
