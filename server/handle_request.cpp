@@ -79,17 +79,43 @@ Response file(const Request& req, ServeRoot& root, const TargetPath& path, io::F
     return std::move(*res);
 }
 
+// Where a directory asked for without its trailing slash redirects: the request's own path
+// and query, with one leading '/' (a target "//host/dir" must not become a link to another
+// host) and every byte outside visible ASCII %-encoded, so nothing a client sent can end
+// the header line.
+std::string slash_redirect_location(std::string_view target) {
+    std::string_view query;
+    if (auto q = target.find('?'); q != std::string_view::npos) {
+        query = target.substr(q);
+        target = target.substr(0, q);
+    }
+    while (target.size() > 1 && target[1] == '/')
+        target.remove_prefix(1);
+    std::string location;
+    auto append = [&](std::string_view part) {
+        static constexpr char hex[] = "0123456789ABCDEF";
+        for (char c : part) {
+            auto byte = static_cast<unsigned char>(c);
+            if (byte > 0x20 && byte < 0x7f) {
+                location.push_back(c);
+            } else {
+                location.push_back('%');
+                location.push_back(hex[byte >> 4]);
+                location.push_back(hex[byte & 0xf]);
+            }
+        }
+    };
+    append(target);
+    location.push_back('/');
+    append(query);
+    return location;
+}
+
 Response directory(const Request& req, ServeRoot& root, const TargetPath& path,
                    const io::FileHandle& dir) {
     if (!path.relative.empty() && !path.trailing_slash) {
         Response res = error_response(301, "moved\n");
-        std::string_view target = req.target;
-        std::string_view query;
-        if (auto q = target.find('?'); q != std::string_view::npos) {
-            query = target.substr(q);
-            target = target.substr(0, q);
-        }
-        res.set("Location", std::string(target) + "/" + std::string(query));
+        res.set("Location", slash_redirect_location(req.target));
         return res;
     }
     auto entries = read_directory(dir.fd());

@@ -79,29 +79,36 @@ std::string http_date(std::time_t t) {
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view text) {
-    // IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), which every client here sends.
-    std::string s(trim(text));
-    char day[4] = {};
-    char month[4] = {};
-    int mday = 0, year = 0, hour = 0, minute = 0, second = 0;
-    char zone[4] = {};
-    if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", day, &mday, month, &year, &hour,
-                    &minute, &second, zone) != 8) {
+    // IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), which every client here sends: fixed
+    // positions, every field range-checked (sscanf's %d overflowed on a 30-digit year).
+    std::string_view s = trim(text);
+    if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+        s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
         return std::nullopt;
     }
+    auto number = [&](std::size_t at, std::size_t digits, int low, int high) -> std::optional<int> {
+        int value = 0;
+        auto field = s.substr(at, digits);
+        auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+        if (ec != std::errc() || end != field.data() + field.size() || value < low || value > high)
+            return std::nullopt;
+        return value;
+    };
+    auto mday = number(5, 2, 1, 31);
+    auto year = number(12, 4, 1900, 9999);
+    auto hour = number(17, 2, 0, 23);
+    auto minute = number(20, 2, 0, 59);
+    auto second = number(23, 2, 0, 60);
+    auto month = std::find(std::begin(month_names), std::end(month_names), s.substr(8, 3));
+    if (!mday || !year || !hour || !minute || !second || month == std::end(month_names))
+        return std::nullopt;
     std::tm tm{};
-    tm.tm_mon = -1;
-    for (int i = 0; i < 12; ++i) {
-        if (std::string_view(month) == month_names[i])
-            tm.tm_mon = i;
-    }
-    if (tm.tm_mon < 0 || std::string_view(zone) != "GMT")
-        return std::nullopt;
-    tm.tm_mday = mday;
-    tm.tm_year = year - 1900;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
+    tm.tm_mday = *mday;
+    tm.tm_mon = static_cast<int>(month - std::begin(month_names));
+    tm.tm_year = *year - 1900;
+    tm.tm_hour = *hour;
+    tm.tm_min = *minute;
+    tm.tm_sec = *second;
     return ::timegm(&tm);
 }
 

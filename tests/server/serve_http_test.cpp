@@ -319,6 +319,13 @@ TEST_F(ServeHttp, DirectoryWithoutSlashRedirects) {
     EXPECT_EQ(res.header("location"), "/conda-forge/noarch/?q=a");
 }
 
+// "//conda-forge" once redirected to "//conda-forge/": to a host named conda-forge.
+TEST_F(ServeHttp, RedirectStaysOnThisServer) {
+    auto res = get("//conda-forge//noarch");
+    EXPECT_EQ(res.status, 301);
+    EXPECT_EQ(res.header("location"), "/conda-forge//noarch/");
+}
+
 TEST_F(ServeHttp, HealthzAndMetrics) {
     // One keep-alive connection only: a session counts a response before it reads the next
     // request, so the counters are exact when /metrics is answered.
