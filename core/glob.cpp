@@ -58,32 +58,52 @@ class Regex {
 };
 
 // Regexes come from specs users write, and from dependencies in repodata anyone publishes.
-// libstdc++ compiles them recursively and reads a back-reference's digits without a bound
-// (signed overflow on \99999999999), so the patterns it is given are kept short and their
-// back-references to Python's two digits.
+// libstdc++ compiles them recursively, reads numbers without a bound (signed overflow on
+// \99999999999 or {99999999999}) and expands every repetition count into copies of its
+// operand. So a pattern is kept short, its back-references to Python's two digits, and the
+// product of its repetition counts small. Returns why a pattern is refused, or "".
 constexpr std::size_t max_regex_length = 256;
+constexpr std::uint64_t max_repetition_product = 1000;
 
-bool has_long_backreference(std::string_view pattern) {
-    for (std::size_t i = 0; i + 3 < pattern.size(); ++i) {
+std::string regex_limit_exceeded(std::string_view pattern) {
+    if (pattern.size() > max_regex_length)
+        return "longer than " + std::to_string(max_regex_length) + " characters";
+    auto digits_at = [&](std::size_t i) {
+        std::size_t n = 0;
+        while (i + n < pattern.size() && pattern[i + n] >= '0' && pattern[i + n] <= '9')
+            ++n;
+        return n;
+    };
+    std::uint64_t product = 1;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
         if (pattern[i] == '\\') {
-            auto digit = [&](std::size_t k) { return pattern[k] >= '0' && pattern[k] <= '9'; };
-            if (digit(i + 1) && digit(i + 2) && digit(i + 3))
-                return true;
-            ++i;  // an escaped character, perhaps a backslash
+            if (digits_at(i + 1) > 2)
+                return "back-reference with more than two digits";
+            ++i;  // the escaped character, perhaps a backslash or a brace
+        } else if (pattern[i] == '{') {
+            std::uint64_t largest = 1;
+            for (std::size_t j = i + 1; j < pattern.size() && pattern[j] != '}';) {
+                std::size_t n = digits_at(j);
+                if (n > 3)
+                    return "repetition count too large";
+                std::uint64_t count = 0;
+                for (std::size_t k = 0; k < n; ++k)
+                    count = count * 10 + static_cast<std::uint64_t>(pattern[j + k] - '0');
+                largest = std::max(largest, count);
+                j += n == 0 ? 1 : n;
+            }
+            product *= largest;
+            if (product > max_repetition_product)
+                return "repetition counts too large";
         }
     }
-    return false;
+    return "";
 }
 
 auto compile_regex(std::string_view pattern) -> Result<RegexPtr> {
-    if (pattern.size() > max_regex_length) {
-        return fail(ErrorKind::invalid_input, "regular expression longer than " +
-                                                  std::to_string(max_regex_length) + " characters");
-    }
-    if (has_long_backreference(pattern)) {
-        return fail(ErrorKind::invalid_input, "invalid regular expression '" +
-                                                  std::string(pattern) +
-                                                  "': back-reference with more than two digits");
+    if (auto why = regex_limit_exceeded(pattern); !why.empty()) {
+        return fail(ErrorKind::invalid_input,
+                    "invalid regular expression '" + std::string(pattern) + "': " + why);
     }
     try {
         return std::make_shared<const Regex>(std::string(pattern));

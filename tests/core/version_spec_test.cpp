@@ -199,13 +199,16 @@ INSTANTIATE_TEST_SUITE_P(
                     // conda drops only the ".*", leaving an empty component (fuzz/version_fuzzer).
                     BadSpec{"1..*", "empty version component"},
                     // libstdc++ overflows reading long back-references (fuzz/version_fuzzer).
-                    BadSpec{"^1\\99999999999999999999$", "back-reference"}));
+                    BadSpec{"^1\\99999999999999999999$", "back-reference"},
+                    BadSpec{"^1{99999999999999999999}$", "repetition count too large"},
+                    BadSpec{"^((1{30}){30}){30}$", "repetition counts too large"}));
 
 TEST(VersionSpec, RegexesAreKeptShort) {
     auto spec = VersionSpec::parse("^" + std::string(300, 'a') + "$");
     ASSERT_FALSE(spec);
     EXPECT_NE(spec.error().message.find("longer than 256"), std::string::npos);
     EXPECT_TRUE(VersionSpec::parse("^1\\.2(\\.[0-9]+)?$"));
+    EXPECT_TRUE(VersionSpec::parse("^20[0-9]{2}\\.[0-9]{1,2}$"));
 }
 
 TEST(VersionSpec, RejectsDeepNestingWithoutCrashing) {
