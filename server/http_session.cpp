@@ -118,7 +118,7 @@ class HttpSession final : public SessionBase,
             beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
     }
 
-    void on_read(beast::error_code ec, std::size_t) {
+    void on_read(beast::error_code ec, std::size_t header_bytes) {
         reading_ = false;
         if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
             ec == beast::error::timeout || ec == net::error::eof) {
@@ -132,6 +132,11 @@ class HttpSession final : public SessionBase,
                 return close_now();  // transport or TLS failure: nobody to answer
             }
             return send_error(400, "malformed request\n");
+        }
+        // Beast holds each read to the limit but parses a first read's fields before it has
+        // seen the end of the header, so a header of up to twice the limit can arrive whole.
+        if (header_bytes > options().max_header_bytes) {
+            return send_error(431, "request header too large\n");
         }
         Request req = request_head_.request();
         version_ = request_head_.version();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 
 #include "tests/server/test_server.hpp"
 #include "tests/support/http_client.hpp"
@@ -131,6 +132,26 @@ TEST_F(ServeSafety, HugeHeaderIs431) {
     std::string fits = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " +
                        std::string(15'000, 'a') + "\r\n\r\n";
     EXPECT_EQ(test::status_of(raw(fits)), 200);
+}
+
+// Beast parses the fields of a first read before it has seen the end of the header, then
+// holds only the rest to its limit. On a keep-alive connection whose buffer has grown, a
+// 16 KiB cap let a header of up to 32 KiB through in two reads (found by
+// fuzz/http_head_fuzzer). The whole header is now held to the cap.
+TEST_F(ServeSafety, HugeHeaderSentInTwoReadsIs431) {
+    auto fields = [](int first, int count) {
+        std::string out;
+        for (int i = first; i < first + count; ++i)
+            out += "X-Part-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
+        return out;
+    };
+    test::RawConnection conn(server_->port());
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: x\r\n" + fields(0, 14) + "\r\n"));
+    ASSERT_EQ(test::status_of(conn.read_response()), 200);  // the connection's buffer grows
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: x\r\n" + fields(0, 14)));
+    std::this_thread::sleep_for(100ms);  // the server reads and parses the first part alone
+    conn.send(fields(14, 9) + "\r\n");
+    EXPECT_EQ(test::status_of(conn.read_until_close(5s)), 431);
 }
 
 TEST_F(ServeSafety, OnlyGetAndHeadBodiesRefused) {
