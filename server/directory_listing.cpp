@@ -75,11 +75,12 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 void add_rows(const core::Json& group, std::vector<PackageRow>& rows) {
     if (!group.is_object())
         return;
-    for (const auto& [fn, record] : group.items()) {
+    for (const auto& item : group.items()) {
+        const core::Json& record = item.value();  // a plain reference: lambdas capture it
         if (!record.is_object())
             continue;
         PackageRow row;
-        row.file_name = fn;
+        row.file_name = item.key();
         auto text = [&](const char* key) {
             auto it = record.find(key);
             return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
