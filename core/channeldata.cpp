@@ -35,7 +35,7 @@ bool truthy(const Json& v) {
 }
 
 std::int64_t to_seconds(const Json& timestamp) {
-    std::int64_t t = timestamp.is_number() ? timestamp.get<std::int64_t>() : 0;
+    std::int64_t t = to_int64(timestamp).value_or(0);
     return t > 253402300799 ? t / 1000 : t;  // milliseconds after year 9999 in seconds
 }
 

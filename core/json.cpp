@@ -2,6 +2,8 @@
 
 #include "core/utf8.hpp"
 
+#include <limits>
+
 namespace chanmirror::core {
 
 std::string dump_compact(const Json& value) {
@@ -23,6 +25,25 @@ bool strings_are_utf8(const Json& value) {
         }
     }
     return true;
+}
+
+std::optional<std::int64_t> to_int64(const Json& value) {
+    if (value.is_number_unsigned()) {
+        auto u = value.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            return std::nullopt;
+        return static_cast<std::int64_t>(u);
+    }
+    if (value.is_number_integer())
+        return value.get<std::int64_t>();
+    if (value.is_number_float()) {
+        double d = value.get<double>();
+        // 2^63 is exact as a double; NaN fails both comparisons.
+        if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
+            return std::nullopt;
+        return static_cast<std::int64_t>(d);
+    }
+    return std::nullopt;
 }
 
 Result<Json> parse_json(std::string_view text, std::string_view what) {

@@ -1,6 +1,8 @@
 #pragma once
 // JSON values and the byte-exact serialisations the conda ecosystem expects.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,10 @@ std::string dump_compact(const Json& value);
 
 // Whether every key and string value in `value` is valid UTF-8.
 bool strings_are_utf8(const Json& value);
+
+// A JSON number as int64 (a float truncated toward zero), or nothing when it is not a number
+// or lies outside int64: fields from anyone's index.json must not overflow a conversion.
+std::optional<std::int64_t> to_int64(const Json& value);
 
 // Parses JSON text; errors name `what` (a file or URL).
 Result<Json> parse_json(std::string_view text, std::string_view what);

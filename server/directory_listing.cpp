@@ -92,9 +92,9 @@ void add_rows(const core::Json& group, std::vector<PackageRow>& rows) {
         if (auto it = record.find("size"); it != record.end() && it->is_number_unsigned()) {
             row.size = it->get<std::uint64_t>();
         }
-        if (auto it = record.find("timestamp"); it != record.end() && it->is_number()) {
-            auto ts = it->get<std::int64_t>();
-            row.timestamp_ms = ts < 100'000'000'000 ? ts * 1000 : ts;  // seconds or ms
+        if (auto it = record.find("timestamp"); it != record.end()) {
+            auto ts = core::to_int64(*it).value_or(0);
+            row.timestamp_ms = ts >= 0 && ts < 100'000'000'000 ? ts * 1000 : ts;  // s or ms
         }
         rows.push_back(std::move(row));
     }
