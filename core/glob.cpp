@@ -4,6 +4,8 @@
 #include <regex>
 #include <string>
 
+#include "core/regex_guard.hpp"
+
 namespace chanmirror::core {
 
 namespace {
@@ -57,51 +59,8 @@ class Regex {
     std::regex re;
 };
 
-// Regexes come from specs users write, and from dependencies in repodata anyone publishes.
-// libstdc++ compiles them recursively, reads numbers without a bound (signed overflow on
-// \99999999999 or {99999999999}) and expands every repetition count into copies of its
-// operand. So a pattern is kept short, its back-references to Python's two digits, and the
-// product of its repetition counts small. Returns why a pattern is refused, or "".
-constexpr std::size_t max_regex_length = 256;
-constexpr std::uint64_t max_repetition_product = 1000;
-
-std::string regex_limit_exceeded(std::string_view pattern) {
-    if (pattern.size() > max_regex_length)
-        return "longer than " + std::to_string(max_regex_length) + " characters";
-    auto digits_at = [&](std::size_t i) {
-        std::size_t n = 0;
-        while (i + n < pattern.size() && pattern[i + n] >= '0' && pattern[i + n] <= '9')
-            ++n;
-        return n;
-    };
-    std::uint64_t product = 1;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] == '\\') {
-            if (digits_at(i + 1) > 2)
-                return "back-reference with more than two digits";
-            ++i;  // the escaped character, perhaps a backslash or a brace
-        } else if (pattern[i] == '{') {
-            std::uint64_t largest = 1;
-            for (std::size_t j = i + 1; j < pattern.size() && pattern[j] != '}';) {
-                std::size_t n = digits_at(j);
-                if (n > 3)
-                    return "repetition count too large";
-                std::uint64_t count = 0;
-                for (std::size_t k = 0; k < n; ++k)
-                    count = count * 10 + static_cast<std::uint64_t>(pattern[j + k] - '0');
-                largest = std::max(largest, count);
-                j += n == 0 ? 1 : n;
-            }
-            product *= largest;
-            if (product > max_repetition_product)
-                return "repetition counts too large";
-        }
-    }
-    return "";
-}
-
 auto compile_regex(std::string_view pattern) -> Result<RegexPtr> {
-    if (auto why = regex_limit_exceeded(pattern); !why.empty()) {
+    if (auto why = regex_refusal(pattern); !why.empty()) {
         return fail(ErrorKind::invalid_input,
                     "invalid regular expression '" + std::string(pattern) + "': " + why);
     }

@@ -201,7 +201,7 @@ INSTANTIATE_TEST_SUITE_P(
                     // libstdc++ overflows reading long back-references (fuzz/version_fuzzer).
                     BadSpec{"^1\\99999999999999999999$", "back-reference"},
                     BadSpec{"^1{99999999999999999999}$", "repetition count too large"},
-                    BadSpec{"^((1{30}){30}){30}$", "repetition counts too large"}));
+                    BadSpec{"^1{600}2{600}$", "repetition counts too large"}));
 
 TEST(VersionSpec, RegexesAreKeptShort) {
     auto spec = VersionSpec::parse("^" + std::string(300, 'a') + "$");
