@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -37,7 +38,9 @@ class ScratchDir {
   public:
     explicit ScratchDir(const char* prefix) {
         std::string name = std::string("/tmp/") + prefix + ".XXXXXX";
-        path_ = ::mkdtemp(name.data());
+        if (::mkdtemp(name.data()) == nullptr)
+            std::abort();  // no scratch space: nothing can be checked
+        path_ = name;
     }
     ~ScratchDir() {
         std::error_code ec;
