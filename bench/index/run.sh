@@ -6,12 +6,13 @@
 #   bench/index/run.sh [PACKAGE_DIR]   (default: a generated ~500 MB channel, 950 packages)
 #   CONDA_PERCENT=80    share of .conda in the generated channel
 #   BASELINE=path/to/chanmirror   also time another build cold, in the same run
+#   TMPDIR=/mnt/x   where the channel copies go (e.g. a journaled filesystem: see docs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/chanmirror
 maker=build/bench/bench_make_packages
 [ -x "$bin" ] && [ -x "$maker" ] || { cmake --preset release >/dev/null && cmake --build --preset release -j2; }
-work=$(mktemp -d /tmp/chanmirror-bench-index.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/chanmirror-bench-index.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 if [ $# -ge 1 ]; then
