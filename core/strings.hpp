@@ -53,4 +53,21 @@ inline std::string to_hex(std::span<const unsigned char> bytes) {
     return out;
 }
 
+// Appends `text` with every byte for which `keep(byte)` is false written as %XX (RFC 3986:
+// upper-case hexadecimal).
+template <typename Keep>
+void append_percent_encoded(std::string& out, std::string_view text, Keep keep) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (keep(byte)) {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(digits[byte >> 4]);
+            out.push_back(digits[byte & 0xf]);
+        }
+    }
+}
+
 }  // namespace chanmirror::core

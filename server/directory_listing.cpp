@@ -19,19 +19,11 @@ namespace {
 using core::hex_value;
 
 std::string url_escape(std::string_view name) {
-    static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
-    for (char c : name) {
-        auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
-            c == '!' || c == '=') {
-            out.push_back(c);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[u >> 4]);
-            out.push_back(hex[u & 15]);
-        }
-    }
+    core::append_percent_encoded(out, name, [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
+               c == '!' || c == '=';
+    });
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/strings.hpp"
 #include "server/cache_control.hpp"
 #include "server/mime.hpp"
 #include "server/path_safety.hpp"
@@ -91,23 +92,11 @@ std::string slash_redirect_location(std::string_view target) {
     }
     while (target.size() > 1 && target[1] == '/')
         target.remove_prefix(1);
+    auto visible = [](unsigned char c) { return c > 0x20 && c < 0x7f; };
     std::string location;
-    auto append = [&](std::string_view part) {
-        static constexpr char hex[] = "0123456789ABCDEF";
-        for (char c : part) {
-            auto byte = static_cast<unsigned char>(c);
-            if (byte > 0x20 && byte < 0x7f) {
-                location.push_back(c);
-            } else {
-                location.push_back('%');
-                location.push_back(hex[byte >> 4]);
-                location.push_back(hex[byte & 0xf]);
-            }
-        }
-    };
-    append(target);
+    core::append_percent_encoded(location, target, visible);
     location.push_back('/');
-    append(query);
+    core::append_percent_encoded(location, query, visible);
     return location;
 }
 

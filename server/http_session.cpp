@@ -124,7 +124,9 @@ class HttpSession final : public SessionBase,
             ec == beast::error::timeout || ec == net::error::eof) {
             return close_now();
         }
-        if (ec == http::error::header_limit) {
+        // Beast holds each read to the limit but parses a first read's fields before it has
+        // seen the end of the header, so a header of up to twice the limit can arrive whole.
+        if (ec == http::error::header_limit || (!ec && header_bytes > options().max_header_bytes)) {
             return send_error(431, "request header too large\n");
         }
         if (ec) {
@@ -132,11 +134,6 @@ class HttpSession final : public SessionBase,
                 return close_now();  // transport or TLS failure: nobody to answer
             }
             return send_error(400, "malformed request\n");
-        }
-        // Beast holds each read to the limit but parses a first read's fields before it has
-        // seen the end of the header, so a header of up to twice the limit can arrive whole.
-        if (header_bytes > options().max_header_bytes) {
-            return send_error(431, "request header too large\n");
         }
         Request req = request_head_.request();
         version_ = request_head_.version();

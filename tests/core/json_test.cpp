@@ -24,4 +24,11 @@ TEST(Json, NumbersConvertToInt64OnlyWhenTheyFit) {
     EXPECT_FALSE(core::to_int64(core::Json()));
 }
 
+TEST(Json, TextThatIsNotUtf8IsWrittenNotThrown) {
+    core::Json value = {{"ok", "caf\xc3\xa9"}, {"bad", "caf\xe9"}};
+    EXPECT_FALSE(core::strings_are_utf8(value));
+    EXPECT_TRUE(core::strings_are_utf8(core::Json{{"ok", {"caf\xc3\xa9", 1}}}));
+    EXPECT_EQ(core::dump_compact(value), R"({"bad":"caf\ufffd","ok":"caf\u00e9"})");
+}
+
 }  // namespace

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "core/json.hpp"
-
 using namespace chanmirror;
 
 namespace {
@@ -24,13 +22,6 @@ TEST(Utf8, CodePointsAreDecoded) {
     EXPECT_EQ(core::utf8_code_point(snake, 4), U'\U0001F40D');
     EXPECT_EQ(core::utf8_code_point("\xc2\x85", 2), U'\u0085');
     EXPECT_EQ(core::utf8_code_point("A", 1), U'A');
-}
-
-TEST(Utf8, JsonWithTextThatIsNotUtf8IsWrittenNotThrown) {
-    core::Json value = {{"ok", "caf\xc3\xa9"}, {"bad", "caf\xe9"}};
-    EXPECT_FALSE(core::strings_are_utf8(value));
-    EXPECT_TRUE(core::strings_are_utf8(core::Json{{"ok", {"caf\xc3\xa9", 1}}}));
-    EXPECT_EQ(core::dump_compact(value), R"({"bad":"caf\ufffd","ok":"caf\u00e9"})");
 }
 
 }  // namespace
