@@ -44,11 +44,11 @@ RecordMap& RepoData::section_for(std::string_view filename) {
     return is_conda_filename(filename) ? conda_packages : packages;
 }
 
-const RecordMap* RepoData::find_section(std::string_view filename) const {
-    if (is_conda_filename(filename))
-        return &conda_packages;
-    if (is_tar_bz2_filename(filename))
-        return &packages;
+const std::string* RepoData::find_record(const std::string& filename) const {
+    for (const RecordMap* section : {&packages, &conda_packages}) {
+        if (auto it = section->find(filename); it != section->end())
+            return &it->second;
+    }
     return nullptr;
 }
 

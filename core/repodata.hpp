@@ -26,7 +26,9 @@ struct RepoData {
     [[nodiscard]] std::size_t size() const { return packages.size() + conda_packages.size(); }
     // The map a file name belongs in, by its extension.
     RecordMap& section_for(std::string_view filename);
-    [[nodiscard]] const RecordMap* find_section(std::string_view filename) const;
+    // The record of `filename` in either map (upstream may file a name under the other one,
+    // and conda reads both), or nullptr.
+    [[nodiscard]] const std::string* find_record(const std::string& filename) const;
 };
 
 // Byte-exact conda-index output: sorted keys, compact separators, ASCII escapes,

@@ -5,6 +5,44 @@
 
 namespace chanmirror::sync {
 
+WantedFiles wanted_files(const core::RepoData& upstream, const SubdirSelection& selected) {
+    WantedFiles out;
+    ArtifactInfoReader reader;
+    out.files.reserve(selected.all ? upstream.size() : selected.files.size());
+    auto add = [&](const std::string& filename, const std::string& record) {
+        if (!core::is_plain_package_filename(filename)) {
+            out.refused.emplace_back(filename, "not a plain file name; refusing to write it");
+            return;
+        }
+        auto info = reader.read(record, filename);
+        if (info)
+            out.files.push_back({filename, std::move(*info)});
+        else
+            out.refused.emplace_back(filename, info.error().message);
+    };
+    // Both maps are sorted by file name: merging them keeps `files` sorted.
+    auto a = upstream.packages.begin(), a_end = upstream.packages.end();
+    auto b = upstream.conda_packages.begin(), b_end = upstream.conda_packages.end();
+    while (a != a_end || b != b_end) {
+        if (a != a_end && b != b_end && a->first == b->first) {
+            if (selected.contains(a->first)) {
+                out.refused.emplace_back(
+                    a->first,
+                    "listed in both \"packages\" and \"packages.conda\"; refusing to "
+                    "guess which record the file must match");
+            }
+            ++a, ++b;
+            continue;
+        }
+        bool take_a = b == b_end || (a != a_end && a->first < b->first);
+        auto& it = take_a ? a : b;
+        if (selected.contains(it->first))
+            add(it->first, it->second);
+        ++it;
+    }
+    return out;
+}
+
 bool matches(const LocalFile& local, const ArtifactInfo& wanted) {
     const auto& have = wanted.checked_by_sha256() ? local.sha256 : local.md5;
     return local.size == wanted.size && !wanted.expected_digest().empty() &&

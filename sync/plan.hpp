@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/repodata.hpp"
 #include "sync/artifact_info.hpp"
+#include "sync/select.hpp"
 
 namespace chanmirror::sync {
 
@@ -36,6 +38,17 @@ struct SubdirPlan {
     std::uint64_t remove_bytes = 0;
     std::optional<std::string> refusal;  // set when the deletion cap refuses this subdir
 };
+
+// The selected upstream records as files to fetch, sorted by name, each name once.
+struct WantedFiles {
+    std::vector<WantedFile> files;
+    std::vector<std::pair<std::string, std::string>> refused;  // (file name, why)
+};
+
+// Refused: a name that is not a plain file name (it becomes a local path), a name both maps
+// list (two records for one file: which one the file must match is not known), a record
+// without size or digest (the file could not be verified).
+WantedFiles wanted_files(const core::RepoData& upstream, const SubdirSelection& selected);
 
 // True when `local` holds exactly the bytes `wanted` describes (size and sha256, else md5).
 bool matches(const LocalFile& local, const ArtifactInfo& wanted);

@@ -16,13 +16,13 @@ core::RepoData mirrored_repodata(const core::RepoData& upstream,
         out.repodata_version = upstream.repodata_version;
     }
     out.removed = upstream.removed;
+    // Each record stays in the map upstream filed it under, even the other one (conda reads
+    // both maps the same way).
     for (const auto& name : present) {
-        const auto* section = upstream.find_section(name);
-        if (section == nullptr)
-            continue;
-        auto it = section->find(name);
-        if (it != section->end())
-            out.section_for(name).emplace(it->first, it->second);
+        if (auto it = upstream.packages.find(name); it != upstream.packages.end())
+            out.packages.emplace(*it);
+        if (auto it = upstream.conda_packages.find(name); it != upstream.conda_packages.end())
+            out.conda_packages.emplace(*it);
     }
     return out;
 }

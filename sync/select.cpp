@@ -48,15 +48,14 @@ FileSelection select_pinned(const std::vector<UpstreamSubdir>& upstream,
                 repodata = subdir.repodata;
         }
         for (const auto& [filename, pin] : pins) {
-            const auto* section = repodata ? repodata->find_section(filename) : nullptr;
-            auto record = section ? section->find(filename) : core::RecordMap::const_iterator{};
+            const auto* record = repodata ? repodata->find_record(filename) : nullptr;
             std::string why;
             if (repodata == nullptr)
                 why = "no upstream repodata for " + key.first + "/" + key.second;
-            else if (section == nullptr || record == section->end())
+            else if (record == nullptr)
                 why = "not in upstream repodata (pinned at " + pin.source + ")";
             else
-                why = check_pin(reader, record->second, filename, pin);
+                why = check_pin(reader, *record, filename, pin);
             if (why.empty()) {
                 selection.files.insert(filename);
                 ++files;

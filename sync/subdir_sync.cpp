@@ -82,33 +82,10 @@ bool published_mirror_intact(SubdirWork& work) {
 }
 
 void plan_work(SubdirWork& work, const SubdirSelection& selected, const PlanOptions& options) {
-    ArtifactInfoReader reader;
-    const auto& upstream = work.upstream.repodata;
-    work.wanted.reserve(selected.all ? upstream.size() : selected.files.size());
-    auto add = [&](const std::string& filename, const std::string& record) {
-        if (!selected.contains(filename))
-            return;
-        if (!core::is_plain_package_filename(filename)) {
-            work.summary.failures.emplace_back(work.label(filename),
-                                               "not a plain file name; refusing to write it");
-            return;
-        }
-        auto info = reader.read(record, filename);
-        if (info) {
-            work.wanted.push_back({filename, std::move(*info)});
-        } else {
-            work.summary.failures.emplace_back(work.label(filename), info.error().message);
-        }
-    };
-    // Both sections are sorted by file name: merging them keeps `wanted` sorted.
-    auto a = upstream.packages.begin(), a_end = upstream.packages.end();
-    auto b = upstream.conda_packages.begin(), b_end = upstream.conda_packages.end();
-    while (a != a_end || b != b_end) {
-        bool take_a = b == b_end || (a != a_end && a->first < b->first);
-        auto& it = take_a ? a : b;
-        add(it->first, it->second);
-        ++it;
-    }
+    auto wanted = wanted_files(work.upstream.repodata, selected);
+    for (auto& [filename, why] : wanted.refused)
+        work.summary.failures.emplace_back(work.label(filename), std::move(why));
+    work.wanted = std::move(wanted.files);
     work.plan = plan_subdir(work.wanted, scan_local(work), options);
 }
 

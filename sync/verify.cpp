@@ -97,7 +97,11 @@ core::Result<void> verify_subdir(const fs::path& dest, const fs::path& dir, Veri
         for (const auto& [filename, record] : *section) {
             listed.insert(filename);
             auto rel = rel_dir + "/" + filename;
-            auto info = reader.read(record, rel);
+            // A name with a separator would send the check outside the subdir.
+            auto info = core::is_plain_package_filename(filename)
+                            ? reader.read(record, rel)
+                            : core::fail(core::ErrorKind::invalid_input,
+                                         "not a plain file name; not looked up");
             files.push_back({std::move(rel), filename, std::move(info)});
         }
     }

@@ -301,6 +301,33 @@ TEST_F(SyncCliTest, UpstreamFileNamesThatAreNotPlainAreRefusedAndPrintedEscaped)
     EXPECT_EQ(records.size(), 47u);  // every plain upstream file is still mirrored
 }
 
+// conda reads both maps alike, so a record filed under the other one is mirrored where
+// upstream filed it; a name both maps list has two records for one file and is refused.
+TEST_F(SyncCliTest, RecordUnderTheOtherMapIsMirroredAndNameInBothMapsIsRefused) {
+    const std::string misfiled = "dummy-b-0.1.0-hb0f4dca_0.conda";
+    const std::string twice = "d-1-0.tar.bz2";
+    test::edit_repodata(up("linux-64"), [&](core::RepoData& rd) {
+        rd.packages[misfiled] = rd.conda_packages.at(misfiled);
+        rd.conda_packages.erase(misfiled);
+        rd.conda_packages[twice] = rd.packages.at(twice);
+    });
+    auto r = sync();
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "failed: chan/linux-64/" + twice + ": listed in both"))
+        << r.output;
+    EXPECT_FALSE(fs::exists(mirror("linux-64") / twice));
+    auto text = test::read_bytes(mirror("linux-64") / "repodata.json");
+    auto published = core::parse_repodata(std::move(text), "mirror");
+    ASSERT_TRUE(published) << published.error().message;
+    EXPECT_TRUE(published->packages.contains(misfiled));
+    EXPECT_FALSE(published->conda_packages.contains(misfiled));
+    EXPECT_FALSE(published->packages.contains(twice) || published->conda_packages.contains(twice));
+    EXPECT_TRUE(same_bytes(mirror("linux-64") / misfiled, up("linux-64") / misfiled));
+    auto report = verify_mirror(dest, "");
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_TRUE(report->problems.empty()) << report->problems.front().path;
+}
+
 TEST_F(SyncCliTest, RemoteUpstreamCannotPointTheMirrorAtLocalFiles) {
     auto local = upstream_dir.path() / "local" / "linux-64";
     packages_at(local, "file://" + local.string() + "/", Relocate::copy);
@@ -357,6 +384,20 @@ TEST_F(SyncCliTest, VerifyFindsMissingCorruptAndUnlistedFiles) {
         << r.output;
     EXPECT_TRUE(contains(r.output, "unlisted: chan/noarch/stray-1.0-0.conda")) << r.output;
     EXPECT_TRUE(contains(r.output, "1 missing, 1 corrupt, 1 unlisted"));
+
+    // A tampered index cannot point verify outside the subdir.
+    auto outside_name = "outside-1.0-0.conda";
+    test::write_bytes(dest / "chan" / outside_name, "x");
+    test::edit_repodata(mirror("noarch"), [&](core::RepoData& rd) {
+        rd.conda_packages[std::string("../") + outside_name] = rd.conda_packages.begin()->second;
+    });
+    r = test::run_command(verify + " --channel chan");
+    EXPECT_TRUE(contains(r.output, std::string("corrupt: chan/noarch/../") + outside_name +
+                                       " (not a plain file name; not looked up)"))
+        << r.output;
+    test::edit_repodata(mirror("noarch"), [&](core::RepoData& rd) {
+        rd.conda_packages.erase(std::string("../") + outside_name);
+    });
     // Files are hashed on every core, but reported in repodata order.
     EXPECT_LT(r.output.find("missing: chan/linux-64/" + names[0]),
               r.output.find("corrupt: chan/linux-64/" + names[1]))
