@@ -44,7 +44,9 @@ struct Transfer {
     HttpResponse response;
     bool is_file = false;
     bool ranged = false;
-    std::string* buffer = nullptr;  // fetch(): body collected here, reserved from Content-Length
+    std::string* buffer = nullptr;   // fetch(): body collected here, reserved from Content-Length
+    std::uint64_t buffer_limit = 0;  // fetch(): the most `buffer` may hold
+    std::string abort_reason;        // why the transfer was aborted, when the sink threw
     char error[CURL_ERROR_SIZE] = {};
 
     long status() const {
@@ -85,14 +87,22 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     long status = t->status();
     if (status >= 300 && status < 400)
         return chunk.size();  // a redirect's body
-    if (t->buffer != nullptr && t->response.body_bytes == 0 && status >= 200 && status < 300) {
-        curl_off_t length = -1;
-        curl_easy_getinfo(t->easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-        if (length > 0)
-            t->buffer->reserve(static_cast<std::size_t>(length) + 64);
-    }
-    t->response.body_bytes += chunk.size();
-    if (t->sink && !t->sink(status, chunk)) {
+    // No exception may unwind through libcurl's C frames: one ends the transfer instead.
+    try {
+        if (t->buffer != nullptr && t->response.body_bytes == 0 && status >= 200 && status < 300) {
+            curl_off_t length = -1;
+            curl_easy_getinfo(t->easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+            // A lying Content-Length must not allocate: only a size fetch() would keep.
+            if (length > 0 && static_cast<std::uint64_t>(length) <= t->buffer_limit)
+                t->buffer->reserve(static_cast<std::size_t>(length) + 64);
+        }
+        t->response.body_bytes += chunk.size();
+        if (t->sink && !t->sink(status, chunk)) {
+            t->response.aborted = true;
+            return 0;
+        }
+    } catch (const std::exception& e) {
+        t->abort_reason = std::string("cannot keep the response: ") + e.what();
         t->response.aborted = true;
         return 0;
     }
@@ -182,6 +192,8 @@ struct HttpClient::Impl {
         r.status = t.status();
         if (code == CURLE_FILE_COULDNT_READ_FILE && t.is_file) {
             r.status = 404;  // file:// has no status line; a missing file is a 404
+        } else if (!t.abort_reason.empty()) {
+            r.transport_error = t.abort_reason;
         } else if (code != CURLE_OK) {
             r.permanent = is_permanent(code);
             r.transport_error =
@@ -273,16 +285,31 @@ HttpResponse HttpClient::fetch(const HttpRequest& request, std::string& body) {
     if (active() != 0)
         throw std::logic_error("HttpClient::fetch while transfers are active");
     body.clear();
-    auto id = start(request, [&body](long status, std::string_view chunk) {
-        if (status >= 200 && status < 300)
-            body.append(chunk);
+    bool too_large = false;
+    auto id = start(request, [&](long status, std::string_view chunk) {
+        if (status < 200 || status >= 300)
+            return true;
+        if (body.size() + chunk.size() > request.max_body_bytes) {
+            too_large = true;
+            return false;
+        }
+        body.append(chunk);
         return true;
     });
     impl_->transfers.at(id)->buffer = &body;
+    impl_->transfers.at(id)->buffer_limit = request.max_body_bytes;
     for (;;) {
         auto done = poll(1000);
-        if (!done.empty())
-            return std::move(done.front().second);
+        if (done.empty())
+            continue;
+        auto response = std::move(done.front().second);
+        if (too_large) {
+            body.clear();
+            response.transport_error = "response larger than " +
+                                       std::to_string(request.max_body_bytes) +
+                                       " bytes; refused (no index file is that large)";
+        }
+        return response;
     }
 }
 

@@ -22,10 +22,15 @@ struct HttpOptions {
     std::string user_agent = "chanmirror/0.1.0";
 };
 
+// The largest body fetch() keeps in memory by default: far above any index file (conda-forge's
+// largest repodata.json is ~400 MB), and a bound on what a broken upstream can make it hold.
+inline constexpr std::uint64_t max_fetch_bytes = std::uint64_t{4} << 30;
+
 struct HttpRequest {
     std::string url;
-    std::uint64_t range_from = 0;      // > 0: ask for bytes range_from.. (resume)
-    std::vector<std::string> headers;  // e.g. "If-None-Match: \"abc\""
+    std::uint64_t range_from = 0;                    // > 0: ask for bytes range_from.. (resume)
+    std::vector<std::string> headers;                // e.g. "If-None-Match: \"abc\""
+    std::uint64_t max_body_bytes = max_fetch_bytes;  // fetch() only
 };
 
 // Receives each body chunk with the status of the response it belongs to (never the bodies
@@ -61,7 +66,8 @@ class HttpClient {
     std::vector<std::pair<Id, HttpResponse>> poll(int timeout_ms);
     [[nodiscard]] std::size_t active() const;
 
-    // Blocking GET into `body` (index files). Only while no other transfer is active.
+    // Blocking GET into `body` (index files), at most request.max_body_bytes of it. Only while no
+    // other transfer is active.
     HttpResponse fetch(const HttpRequest& request, std::string& body);
 
   private:

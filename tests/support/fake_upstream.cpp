@@ -314,9 +314,12 @@ bool FakeUpstream::handle_request(int fd, const std::string& head) {
     std::string part = body.substr(from);
     entry.status = ranged ? 206 : 200;
     record(entry);
-    std::string headers = "HTTP/1.1 " + std::to_string(entry.status) + " " + reason(entry.status) +
-                          "\r\nContent-Length: " + std::to_string(part.size()) +
-                          "\r\nETag: " + etag + "\r\nAccept-Ranges: bytes\r\n";
+    std::string headers =
+        "HTTP/1.1 " + std::to_string(entry.status) + " " + reason(entry.status) +
+        "\r\nContent-Length: " +
+        std::to_string(faulty && fault.kind == Fault::Kind::claim_length ? fault.bytes
+                                                                         : part.size()) +
+        "\r\nETag: " + etag + "\r\nAccept-Ranges: bytes\r\n";
     if (ranged) {
         headers += "Content-Range: bytes " + std::to_string(from) + "-" +
                    std::to_string(body.size() - 1) + "/" + std::to_string(body.size()) + "\r\n";
@@ -328,6 +331,10 @@ bool FakeUpstream::handle_request(int fd, const std::string& head) {
         return true;
     if (!faulty || fault.kind == Fault::Kind::corrupt || fault.kind == Fault::Kind::ignore_range) {
         return send_all(fd, part);
+    }
+    if (fault.kind == Fault::Kind::claim_length) {
+        send_all(fd, part);
+        return false;
     }
     auto cut = std::min(fault.bytes, part.size());
     send_all(fd, part.data(), cut);

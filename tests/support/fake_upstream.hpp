@@ -24,6 +24,7 @@ struct Fault {
         corrupt,       // flip one byte of the body
         missing,       // 404
         ignore_range,  // answer 200 with the whole file even when a Range was asked
+        claim_length,  // announce a Content-Length of `bytes`, send the body, close
     };
     Kind kind = Kind::status;
     int status = 503;

@@ -1,4 +1,5 @@
 #include "sync/fetch_repodata.hpp"
+#include "sync/retry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -94,6 +95,33 @@ TEST_F(FetchRepodataTest, PersistentServerErrorIsAnErrorNamingTheUrl) {
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("/cf/noarch/repodata.json.zst: HTTP 500"), std::string::npos)
         << r.error().message;
+}
+
+// A broken upstream cannot make the mirror allocate what it announces, nor keep more than
+// the limit of what it sends.
+TEST_F(FetchRepodataTest, LyingContentLengthIsAnErrorNamingTheUrl) {
+    for (const char* name : {"/cf/noarch/repodata.json.zst", "/cf/noarch/repodata.json"})
+        server->add_fault(name, {Fault::Kind::claim_length, 0, -1, std::size_t{1} << 50, -1});
+    auto r = fetch();
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("/cf/noarch/repodata.json"), std::string::npos)
+        << r.error().message;
+}
+
+TEST_F(FetchRepodataTest, BodyAboveTheLimitIsRefusedAndNotRetried) {
+    std::string body;
+    HttpRequest request{server->url("/cf/noarch/repodata.json"), 0, {}, 1000};
+    auto response = client->fetch(request, body);
+    EXPECT_FALSE(response.completed());
+    EXPECT_NE(response.transport_error.find("larger than 1000 bytes"), std::string::npos)
+        << response.transport_error;
+    EXPECT_TRUE(body.empty());
+    EXPECT_FALSE(is_transient(response));
+
+    request.max_body_bytes = fs::file_size(root.path() / "cf" / "noarch" / "repodata.json");
+    response = client->fetch(request, body);
+    EXPECT_TRUE(response.completed()) << response.transport_error;
+    EXPECT_EQ(body.size(), request.max_body_bytes);
 }
 
 TEST_F(FetchRepodataTest, AbsentSubdirIsNotAnError) {
