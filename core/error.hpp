@@ -12,6 +12,7 @@ namespace chanmirror::core {
 enum class ErrorKind {
     invalid_input,  // malformed archive, JSON, spec, config
     io,             // read/write/rename failed
+    no_space,       // a write found the disk (or the quota) full
     not_found,      // missing file or HTTP 404
     mismatch,       // hash or size mismatch, name disagreement
     network,        // HTTP/transport failure

@@ -141,13 +141,17 @@ core::Result<void> StatCache::store(const std::map<std::string, CachedPackage>& 
         return {};
     if (auto r = db_->exec("BEGIN IMMEDIATE"); !r)
         return r;
+    // The error is taken before the rollback: SQLite may have rolled back already (a full
+    // disk does), and the ROLLBACK's own message would hide why.
+    auto fail = [&](core::Error error) -> core::Result<void> {
+        db_->exec("ROLLBACK");
+        return tl::unexpected(std::move(error));
+    };
     auto insert =
         db_->prepare("INSERT OR REPLACE INTO packages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     auto erase = db_->prepare("DELETE FROM packages WHERE filename = ?");
-    if (!insert || !erase) {
-        db_->exec("ROLLBACK");
-        return tl::unexpected(!insert ? insert.error() : erase.error());
-    }
+    if (!insert || !erase)
+        return fail(!insert ? insert.error() : erase.error());
     for (const auto& [name, p] : updated) {
         auto* s = insert->get();
         sqlite3_reset(s);
@@ -160,21 +164,19 @@ core::Result<void> StatCache::store(const std::map<std::string, CachedPackage>& 
         bind_text(s, 7, p.error);
         bind_text(s, 8, p.warnings);
         sqlite3_bind_int(s, 9, p.recipe_deferred ? 1 : 0);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            db_->exec("ROLLBACK");
-            return tl::unexpected(db_->error("write " + name));
-        }
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return fail(db_->error("write " + name));
     }
     for (const auto& name : removed) {
         auto* s = erase->get();
         sqlite3_reset(s);
         bind_text(s, 1, name);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            db_->exec("ROLLBACK");
-            return tl::unexpected(db_->error("delete " + name));
-        }
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return fail(db_->error("delete " + name));
     }
-    return db_->exec("COMMIT");
+    if (auto r = db_->exec("COMMIT"); !r)
+        return fail(r.error());
+    return {};
 }
 
 core::Result<std::string> StatCache::get_meta(const std::string& key) {

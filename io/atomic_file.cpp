@@ -49,7 +49,7 @@ bool is_temp_name(std::string_view file_name) {
 
 core::Result<AtomicFile> AtomicFile::create(const std::filesystem::path& target) {
     auto temp = temp_name_for(target);
-    auto handle = FileHandle::create_new(temp);
+    auto handle = FileHandle::create_new(temp, target);
     if (!handle)
         return tl::unexpected(handle.error());
     return AtomicFile(target, std::move(temp), std::move(*handle));
@@ -98,7 +98,7 @@ void AtomicBatch::discard_from(std::size_t from) {
 
 core::Result<void> AtomicBatch::add(const std::filesystem::path& target, std::string_view bytes) {
     auto temp = temp_name_for(target);
-    auto handle = FileHandle::create_new(temp);
+    auto handle = FileHandle::create_new(temp, target);
     if (!handle)
         return tl::unexpected(handle.error());
     pending_.push_back({temp, target});

@@ -11,17 +11,21 @@ namespace chanmirror::io {
 
 core::Error errno_error(std::string_view what, const std::filesystem::path& path) {
     int err = errno;
-    return core::Error{err == ENOENT ? core::ErrorKind::not_found : core::ErrorKind::io,
-                       std::string(what) + " " + path.string() + ": " + std::strerror(err)};
+    auto kind = err == ENOENT                    ? core::ErrorKind::not_found
+                : err == ENOSPC || err == EDQUOT ? core::ErrorKind::no_space
+                                                 : core::ErrorKind::io;
+    return core::Error{kind, std::string(what) + " " + path.string() + ": " + std::strerror(err)};
 }
 
 namespace {
 
-core::Result<FileHandle> open_with(const std::filesystem::path& path, int flags, const char* what) {
+core::Result<FileHandle> open_with(const std::filesystem::path& path, int flags, const char* what,
+                                   const std::filesystem::path& errors_name = {}) {
+    const auto& named = errors_name.empty() ? path : errors_name;
     int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
     if (fd < 0)
-        return tl::unexpected(errno_error(what, path));
-    return core::Result<FileHandle>(tl::in_place, FileHandle::adopt(fd, path));
+        return tl::unexpected(errno_error(what, named));
+    return core::Result<FileHandle>(tl::in_place, FileHandle::adopt(fd, named));
 }
 
 }  // namespace
@@ -52,8 +56,9 @@ core::Result<FileHandle> FileHandle::open_read(const std::filesystem::path& path
     return open_with(path, O_RDONLY, "cannot open");
 }
 
-core::Result<FileHandle> FileHandle::create_new(const std::filesystem::path& path) {
-    return open_with(path, O_WRONLY | O_CREAT | O_EXCL, "cannot create");
+core::Result<FileHandle> FileHandle::create_new(const std::filesystem::path& path,
+                                                const std::filesystem::path& errors_name) {
+    return open_with(path, O_WRONLY | O_CREAT | O_EXCL, "cannot create", errors_name);
 }
 
 core::Result<FileHandle> FileHandle::open_append(const std::filesystem::path& path) {

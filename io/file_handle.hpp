@@ -22,8 +22,10 @@ class FileHandle {
     // Takes ownership of an already open descriptor.
     static FileHandle adopt(int fd, std::filesystem::path path);
     static core::Result<FileHandle> open_read(const std::filesystem::path& path);
-    // O_CREAT|O_EXCL|O_WRONLY: never clobbers someone else's file.
-    static core::Result<FileHandle> create_new(const std::filesystem::path& path);
+    // O_CREAT|O_EXCL|O_WRONLY: never clobbers someone else's file. Errors name `errors_name`
+    // when given: a temp file's errors name the file it will become.
+    static core::Result<FileHandle> create_new(const std::filesystem::path& path,
+                                               const std::filesystem::path& errors_name = {});
     // O_CREAT|O_WRONLY|O_APPEND: resumable downloads.
     static core::Result<FileHandle> open_append(const std::filesystem::path& path);
 
@@ -38,6 +40,7 @@ class FileHandle {
     core::Result<void> close();
 
     [[nodiscard]] int fd() const { return fd_; }
+    // The path errors name.
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     explicit operator bool() const { return fd_ >= 0; }
 

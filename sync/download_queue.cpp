@@ -54,6 +54,7 @@ class Job {
         first_chunk_ = true;
         sink_error_.clear();
         oversize_ = false;
+        disk_full_ = false;
         // A leftover as long as the file has nothing left to ask for: it starts over.
         const auto& want = item_.expected;
         auto kept = partial_.open(partial_path(item_.target), want.size > 0 ? want.size - 1 : 0,
@@ -79,6 +80,7 @@ class Job {
         }
         if (auto r = partial_.append(chunk); !r) {
             sink_error_ = r.error().message;
+            disk_full_ = r.error().kind == core::ErrorKind::no_space;
             return false;
         }
         last_chunk_ = Clock::now();
@@ -90,13 +92,20 @@ class Job {
     Next complete(const HttpResponse& r) {
         if (oversize_)
             return discard(sink_error_);
+        // On a full disk the bytes of a file that cannot be finished are given back, so the
+        // index of the files that did arrive can still be published.
+        if (disk_full_)
+            return give_up(sink_error_);
         if (!sink_error_.empty())
             return failed(sink_error_);
         if (r.completed() && r.status == 416)
             return discard("HTTP 416 on resume");
         // What arrived is kept: a retry resumes after it.
-        if (auto flushed = partial_.flush(); !flushed)
+        if (auto flushed = partial_.flush(); !flushed) {
+            if (flushed.error().kind == core::ErrorKind::no_space)
+                return give_up(flushed.error().message);
             return failed(flushed.error().message);
+        }
         if (!r.completed() || (r.status != 200 && r.status != 206)) {
             error_ = describe_failure(r);
             return is_transient(r) ? Next::retry_resume : failed(error_);
@@ -114,8 +123,10 @@ class Job {
     void flush_if_idle(Clock::time_point now) {
         if (partial_.buffered() == 0 || now - last_chunk_ < idle_flush || !sink_error_.empty())
             return;
-        if (auto r = partial_.flush(); !r)
+        if (auto r = partial_.flush(); !r) {
             sink_error_ = r.error().message;  // the transfer fails when it completes
+            disk_full_ = r.error().kind == core::ErrorKind::no_space;
+        }
     }
 
     // Once complete() said done: the file, under its real name, and the digest it was
@@ -133,8 +144,11 @@ class Job {
     // lock while a create held it (and spun on it, in perf).
     Next promote() {
         auto finished = partial_.finish();
-        if (!finished)
+        if (!finished) {
+            if (finished.error().kind == core::ErrorKind::no_space)
+                return give_up(finished.error().message);
             return failed(finished.error().message);
+        }
         auto& [file, digests] = *finished;
         if (auto why = mismatch(digests, item_.expected); !why.empty())
             return discard(std::move(why));
@@ -171,6 +185,12 @@ class Job {
         return Next::fail;
     }
 
+    // Fails without keeping the .partial file.
+    Next give_up(std::string why) {
+        discard(std::move(why));
+        return Next::fail;
+    }
+
     const DownloadItem& item_;
     Progress* progress_;
     PartialFile partial_;
@@ -180,6 +200,7 @@ class Job {
     bool first_chunk_ = true;
     Clock::time_point last_chunk_;
     bool oversize_ = false;
+    bool disk_full_ = false;
     std::string sink_error_;
     std::string error_;
     int attempts_ = 0;
