@@ -339,6 +339,20 @@ struct Job {
         }
     }
 
+    // A run that cannot fit says so before it starts: the files that do not fit will fail
+    // (named), and the rest is still published.
+    void warn_if_short_of_space(const std::vector<DownloadItem>& items) {
+        std::uint64_t needed = 0;
+        for (const auto& item : items)
+            needed += item.expected.size;
+        std::error_code ec;
+        auto space = fs::space(options.dest, ec);
+        if (ec || needed <= space.available)
+            return;
+        err << "chanmirror sync: warning: this run downloads " << human_bytes(needed) << ", but "
+            << options.dest.string() << " has " << human_bytes(space.available) << " free\n";
+    }
+
     // What the next run's conditional request needs: the ETag and, for a selective job, the
     // body it describes (written first: a state never points at a missing copy).
     core::Result<void> save_state(const SubdirWork& w) {
@@ -454,6 +468,7 @@ SyncOutcome run_sync(const SyncOptions& options, std::ostream& out, std::ostream
     }
     job.mkdirs();
     auto items = job.download_list();
+    job.warn_if_short_of_space(items);
     Progress progress(err, options.progress_tty);
     PublishWorker publisher(job.to_publish(), items,
                             [&job](SubdirWork& w, bool published, std::ostream& log) {
