@@ -28,39 +28,42 @@ TEST(IndexDiskFull, EveryFailurePointNamesTheFileAndKeepsACompleteIndex) {
     auto fixtures = test::fixtures_dir() / "packages" / "noarch";
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(fixtures))
-        names.push_back(test::shell_quote(entry.path().string()));
+        names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     ASSERT_GT(names.size(), 20u);
-    std::string first, rest;
+    std::string first, rest;  // fixture names hold no spaces
     for (std::size_t i = 0; i < names.size(); ++i)
-        (i + 5 < names.size() ? first : rest) += " " + names[i];
+        (i + 5 < names.size() ? first : rest) += names[i] + " ";
 
     // Index most packages, add five, then re-index with 0, 8, 16 ... KiB free until it works.
-    auto bin = test::shell_quote(test::chanmirror_binary().string());
-    auto o = test::shell_quote(out.string());
-    std::string script = "set -u\nmkdir -p \"$FS/ch/noarch\"\ncp" + first +
-                         " \"$FS/ch/noarch/\"\n" + bin + " index \"$FS/ch\" > " + o +
-                         "/first.log 2>&1 || exit 90\n"
-                         "cp \"$FS/ch/noarch/repodata.json\" " +
-                         o + "/before.json\ncp" + rest +
-                         " \"$FS/ch/noarch/\"\nFREE=0\nstep=0\nwhile :; do\n" +
-                         test::fill_filesystem_but_free + bin + " index \"$FS/ch\" > " + o +
-                         "/$step.log 2>&1\necho $? > " + o +
-                         "/$step.rc\n"
-                         "cp \"$FS/ch/noarch/repodata.json\" " +
-                         o +
-                         "/$step.json\n"
-                         "find \"$FS/ch\" -name '*.chanmirror-tmp-*' > " +
-                         o +
-                         "/$step.temps\n"
-                         "rm -f \"$FS/filler\"\n"
-                         "[ \"$(cat " +
-                         o +
-                         "/$step.rc)\" = 0 ] && break\n"
-                         "step=$((step + 1))\nFREE=$((FREE + 8))\n[ $FREE -gt 4096 ] && break\n"
-                         "done\necho $step > " +
-                         o + "/steps\n";
-    auto run = test::run_on_small_filesystem(work.path() / "mnt", 2048, script);
+    const char* script = R"sh(set -u
+mkdir -p "$FS/ch/noarch"
+for f in $FIRST; do cp "$FIXTURES/$f" "$FS/ch/noarch/"; done
+"$BIN" index "$FS/ch" > "$OUT/first.log" 2>&1 || exit 90
+cp "$FS/ch/noarch/repodata.json" "$OUT/before.json"
+for f in $REST; do cp "$FIXTURES/$f" "$FS/ch/noarch/"; done
+free=0
+step=0
+while :; do
+  fill_but_free "$free"
+  "$BIN" index "$FS/ch" > "$OUT/$step.log" 2>&1
+  echo $? > "$OUT/$step.rc"
+  cp "$FS/ch/noarch/repodata.json" "$OUT/$step.json"
+  find "$FS/ch" -name '*.chanmirror-tmp-*' > "$OUT/$step.temps"
+  rm -f "$FS/filler"
+  [ "$(cat "$OUT/$step.rc")" = 0 ] && break
+  step=$((step + 1))
+  free=$((free + 8))
+  [ "$free" -gt 4096 ] && break
+done
+echo "$step" > "$OUT/steps"
+)sh";
+    auto run = test::run_on_small_filesystem(work.path() / "mnt", 2048, script,
+                                             {{"BIN", test::chanmirror_binary().string()},
+                                              {"OUT", out.string()},
+                                              {"FIXTURES", fixtures.string()},
+                                              {"FIRST", first},
+                                              {"REST", rest}});
     if (!run)
         GTEST_SKIP() << "this machine cannot mount a tmpfs in a user namespace";
     ASSERT_EQ(run->exit_code, 0) << run->output;
@@ -72,20 +75,20 @@ TEST(IndexDiskFull, EveryFailurePointNamesTheFileAndKeepsACompleteIndex) {
     ASSERT_GE(steps, 3) << "the space should run out at several points before the index fits";
     std::set<std::string> reasons;
     for (int step = 0; step <= steps; ++step) {
-        auto at = out / std::to_string(step);
-        auto log = test::read_bytes(fs::path(at.string() + ".log"));
-        auto rc = std::stoi(test::read_bytes(fs::path(at.string() + ".rc")));
-        auto published = test::read_bytes(fs::path(at.string() + ".json"));
-        EXPECT_EQ(test::read_bytes(fs::path(at.string() + ".temps")), "") << "step " << step;
+        auto at = [&](const char* ext) {
+            return test::read_bytes(out / (std::to_string(step) + ext));
+        };
+        auto log = at(".log");
+        auto rc = std::stoi(at(".rc"));
+        auto published = at(".json");
+        EXPECT_EQ(at(".temps"), "") << "step " << step;
         if (step == steps) {
             EXPECT_EQ(rc, 0) << log;
             EXPECT_EQ(record_count(published), names.size()) << log;
             continue;
         }
         EXPECT_EQ(rc, 2) << log;
-        bool says_full = log.find("No space left on device") != std::string::npos ||
-                         log.find("disk is full") != std::string::npos;
-        EXPECT_TRUE(says_full) << log;
+        EXPECT_TRUE(test::says_disk_full(log)) << log;
         EXPECT_NE(log.find(work.path().string() + "/mnt/ch/"), std::string::npos)
             << "names the file: " << log;
         // Either the old index, byte for byte, or the whole new one: never a part.

@@ -1,9 +1,10 @@
 #pragma once
-// A real full disk for tests: a tmpfs of a few hundred KiB, mounted for one shell script in a
-// mount namespace of its own (unshare), so no root mount is touched and nothing needs cleaning.
+// A real full disk for tests: a tmpfs of a few MiB, mounted for one shell script in a mount
+// namespace of its own (unshare), so no root mount is touched and nothing needs cleaning.
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -12,18 +13,18 @@
 namespace chanmirror::test {
 
 // Runs `script` (sh) with a fresh tmpfs of `kib` KiB mounted on `mount_point` (an existing,
-// empty directory) and $FS set to it. The mount ends with the script, so the script copies
-// out whatever the test looks at. nullopt when this machine cannot make such a mount (no
-// user or mount namespaces).
+// empty directory), $FS set to it and each of `env` exported. The script may call
+// `fill_but_free KIB` (fill the filesystem but KIB KiB; `rm -f "$FS/filler"` undoes it).
+// The mount ends with the script, so the script copies out what the test looks at. nullopt
+// when this machine cannot make such a mount (no user or mount namespaces).
 std::optional<CommandResult> run_on_small_filesystem(const std::filesystem::path& mount_point,
-                                                     std::size_t kib, const std::string& script);
+                                                     std::size_t kib, const std::string& script,
+                                                     const std::map<std::string, std::string>& env);
 
-// Shell lines that fill the filesystem at $FS except for $FREE KiB (a file "$FS/filler");
-// `rm -f "$FS/filler"` gives the space back.
-inline constexpr const char* fill_filesystem_but_free =
-    "dd if=/dev/zero of=\"$FS/filler\" bs=4k 2>/dev/null\n"
-    "size=$(stat -c %s \"$FS/filler\")\n"
-    "keep=$((size > FREE * 1024 ? size - FREE * 1024 : 0))\n"
-    "truncate -s \"$keep\" \"$FS/filler\"\n";
+// True when `log` says a write found the disk full (the kernel's words, or SQLite's).
+inline bool says_disk_full(const std::string& log) {
+    return log.find("No space left on device") != std::string::npos ||
+           log.find("disk is full") != std::string::npos;
+}
 
 }  // namespace chanmirror::test

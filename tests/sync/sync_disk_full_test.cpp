@@ -15,11 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool says_full(const std::string& log) {
-    return log.find("No space left on device") != std::string::npos ||
-           log.find("disk is full") != std::string::npos;
-}
-
 TEST(SyncDiskFull, EveryFailurePointNamesTheFileAndPublishesOnlyWhatIsThere) {
     test::TempDir upstream_dir;
     test::build_fixture_channel(upstream_dir.path() / "chan", {"noarch"});
@@ -33,26 +28,29 @@ TEST(SyncDiskFull, EveryFailurePointNamesTheFileAndPublishesOnlyWhatIsThere) {
     test::write_bytes(config, test::fast_retry_config(dest, 0));
 
     // Sync with 0, 64, 128 ... KiB free until it works; after each run, verify the mirror.
-    auto bin = test::shell_quote(test::chanmirror_binary().string());
-    auto o = test::shell_quote(out.string());
-    auto sync = bin + " sync " + server.url("/chan") + " --subdir noarch --config " +
-                test::shell_quote(config.string());
-    auto verify = bin + " verify " + test::shell_quote(dest.string());
-    std::string script = "set -u\nFREE=0\nstep=0\nwhile :; do\n" +
-                         std::string(test::fill_filesystem_but_free) + sync + " > " + o +
-                         "/$step.log 2>&1\necho $? > " + o + "/$step.rc\n" + verify + " > " + o +
-                         "/$step.verify 2>&1\n"
-                         "find \"$FS\" -name '*.chanmirror-tmp-*' > " +
-                         o +
-                         "/$step.temps\n"
-                         "rm -f \"$FS/filler\"\n"
-                         "[ \"$(cat " +
-                         o +
-                         "/$step.rc)\" = 0 ] && break\n"
-                         "step=$((step + 1))\nFREE=$((FREE + 64))\n[ $FREE -gt 4096 ] && break\n"
-                         "done\necho $step > " +
-                         o + "/steps\n";
-    auto run = test::run_on_small_filesystem(work.path() / "mnt", 4096, script);
+    const char* script = R"sh(set -u
+free=0
+step=0
+while :; do
+  fill_but_free "$free"
+  "$BIN" sync "$UPSTREAM" --subdir noarch --config "$CONFIG" > "$OUT/$step.log" 2>&1
+  echo $? > "$OUT/$step.rc"
+  "$BIN" verify "$DEST" > "$OUT/$step.verify" 2>&1
+  find "$FS" -name '*.chanmirror-tmp-*' > "$OUT/$step.temps"
+  rm -f "$FS/filler"
+  [ "$(cat "$OUT/$step.rc")" = 0 ] && break
+  step=$((step + 1))
+  free=$((free + 64))
+  [ "$free" -gt 4096 ] && break
+done
+echo "$step" > "$OUT/steps"
+)sh";
+    auto run = test::run_on_small_filesystem(work.path() / "mnt", 4096, script,
+                                             {{"BIN", test::chanmirror_binary().string()},
+                                              {"OUT", out.string()},
+                                              {"UPSTREAM", server.url("/chan")},
+                                              {"CONFIG", config.string()},
+                                              {"DEST", dest.string()}});
     if (!run)
         GTEST_SKIP() << "this machine cannot mount a tmpfs in a user namespace";
     ASSERT_EQ(run->exit_code, 0) << run->output;
@@ -80,7 +78,7 @@ TEST(SyncDiskFull, EveryFailurePointNamesTheFileAndPublishesOnlyWhatIsThere) {
             continue;
         }
         EXPECT_TRUE(rc == 1 || rc == 2) << log;
-        EXPECT_TRUE(says_full(log)) << log;
+        EXPECT_TRUE(test::says_disk_full(log)) << log;
         if (log.find("warning: this run downloads ") != std::string::npos)
             ++warned;
         EXPECT_NE(log.find(dest.string()), std::string::npos) << "names the file: " << log;
