@@ -92,20 +92,13 @@ class Job {
     Next complete(const HttpResponse& r) {
         if (oversize_)
             return discard(sink_error_);
-        // On a full disk the bytes of a file that cannot be finished are given back, so the
-        // index of the files that did arrive can still be published.
-        if (disk_full_)
-            return give_up(sink_error_);
         if (!sink_error_.empty())
-            return failed(sink_error_);
+            return disk_full_ ? give_up(sink_error_) : failed(sink_error_);
         if (r.completed() && r.status == 416)
             return discard("HTTP 416 on resume");
         // What arrived is kept: a retry resumes after it.
-        if (auto flushed = partial_.flush(); !flushed) {
-            if (flushed.error().kind == core::ErrorKind::no_space)
-                return give_up(flushed.error().message);
-            return failed(flushed.error().message);
-        }
+        if (auto flushed = partial_.flush(); !flushed)
+            return write_failed(flushed.error());
         if (!r.completed() || (r.status != 200 && r.status != 206)) {
             error_ = describe_failure(r);
             return is_transient(r) ? Next::retry_resume : failed(error_);
@@ -144,11 +137,8 @@ class Job {
     // lock while a create held it (and spun on it, in perf).
     Next promote() {
         auto finished = partial_.finish();
-        if (!finished) {
-            if (finished.error().kind == core::ErrorKind::no_space)
-                return give_up(finished.error().message);
-            return failed(finished.error().message);
-        }
+        if (!finished)
+            return write_failed(finished.error());
         auto& [file, digests] = *finished;
         if (auto why = mismatch(digests, item_.expected); !why.empty())
             return discard(std::move(why));
@@ -191,6 +181,13 @@ class Job {
         return Next::fail;
     }
 
+    // On a full disk the bytes of a file that cannot be finished are given back, so the index
+    // of the files that did arrive can still be published; other write errors keep them.
+    Next write_failed(const core::Error& error) {
+        return error.kind == core::ErrorKind::no_space ? give_up(error.message)
+                                                       : failed(error.message);
+    }
+
     const DownloadItem& item_;
     Progress* progress_;
     PartialFile partial_;
@@ -200,7 +197,7 @@ class Job {
     bool first_chunk_ = true;
     Clock::time_point last_chunk_;
     bool oversize_ = false;
-    bool disk_full_ = false;
+    bool disk_full_ = false;  // sink_error_ is a write that found the disk full
     std::string sink_error_;
     std::string error_;
     int attempts_ = 0;
