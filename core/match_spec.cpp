@@ -52,6 +52,11 @@ auto check_characters(const std::optional<std::string>& build,
     if (!all(channel, is_channel_char) || !all(subdir, is_channel_char)) {
         return fail(ErrorKind::invalid_input, "invalid character in channel or subdir");
     }
+    // The channel is already the name after a URL's host ("https://host/a" -> "a"); a second
+    // "scheme://" in it would be stripped again on every reading of the canonical text.
+    if (channel && channel->find("://") != std::string::npos) {
+        return fail(ErrorKind::invalid_input, "invalid channel '" + *channel + "'");
+    }
     return {};
 }
 

@@ -136,6 +136,9 @@ class MatchSpec::Parser {
         if (close == s.size()) {
             return error("unbalanced '['");
         }
+        if (s.substr(0, open).find(']') != std::string_view::npos) {
+            return error("unbalanced ']'");
+        }
         const std::string_view after = s.substr(close + 1);
         if (after.find_first_of("[]") != std::string_view::npos) {
             return error("multiple bracket sections or unbalanced brackets");

@@ -427,6 +427,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"]@", "invalid feature name"},
         BadSpec{"numpy * py'27", "invalid character in build"},
         BadSpec{"con da::numpy", "invalid character in channel"},
+        BadSpec{"numpy[channel=https://h/x://h/y/*]", "invalid channel 'x://h/y/*'"},
+        BadSpec{"^nu]mpy[build=py_0]$", "unbalanced ']'"},
         BadSpec{"numpy[version=1.0@abc]", "invalid character"},
         BadSpec{"numpy.conda=1.0", "package file name is not a package name"}));
 
