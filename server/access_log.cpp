@@ -20,15 +20,18 @@ void append_escaped(std::string& out, std::string_view s) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<AccessLog>> AccessLog::open(const std::string& destination) {
+core::Result<std::unique_ptr<AccessLog>> AccessLog::open(const std::string& destination,
+                                                         std::ostream& warnings) {
     if (destination == "-")
-        return std::unique_ptr<AccessLog>(new AccessLog(stdout, false));
+        return std::unique_ptr<AccessLog>(new AccessLog(stdout, false, "(stdout)", warnings));
     std::FILE* f = std::fopen(destination.c_str(), "ae");
     if (f == nullptr) {
         return core::fail(core::ErrorKind::io,
                           "cannot open access log " + destination + ": " + std::strerror(errno));
     }
-    return std::unique_ptr<AccessLog>(new AccessLog(f, true));
+    // Unbuffered: each line is one write, so a line that fails is not retried, torn, later.
+    std::setvbuf(f, nullptr, _IONBF, 0);
+    return std::unique_ptr<AccessLog>(new AccessLog(f, true, destination, warnings));
 }
 
 AccessLog::~AccessLog() {
@@ -64,8 +67,20 @@ std::string AccessLog::format(const AccessLogEntry& e, std::int64_t unix_time) {
 void AccessLog::write(const AccessLogEntry& entry) {
     std::string line = format(entry, static_cast<std::int64_t>(std::time(nullptr)));
     std::lock_guard lock(mutex_);
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
+    bool written =
+        std::fwrite(line.data(), 1, line.size(), file_) == line.size() && std::fflush(file_) == 0;
+    if (!written) {
+        int err = errno;
+        std::clearerr(file_);
+        if (dropped_++ == 0) {
+            warnings_ << "chanmirror serve: warning: cannot write access log " << destination_
+                      << ": " << std::strerror(err) << "; lines are dropped until it can be\n";
+        }
+    } else if (dropped_ > 0) {
+        warnings_ << "chanmirror serve: access log " << destination_ << " is written again ("
+                  << dropped_ << " lines dropped)\n";
+        dropped_ = 0;
+    }
 }
 
 }  // namespace chanmirror::server

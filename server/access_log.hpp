@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,10 +26,13 @@ struct AccessLogEntry {
     std::string_view user_agent;
 };
 
+// A line that cannot be written (a full disk) is dropped: serving goes on. `warnings` hears
+// once when lines start being dropped, and once when the log is written again.
 class AccessLog {
   public:
     // "-": standard output; anything else: a file opened for appending.
-    static core::Result<std::unique_ptr<AccessLog>> open(const std::string& destination);
+    static core::Result<std::unique_ptr<AccessLog>> open(const std::string& destination,
+                                                         std::ostream& warnings = std::cerr);
     ~AccessLog();
     AccessLog(const AccessLog&) = delete;
     AccessLog& operator=(const AccessLog&) = delete;
@@ -38,9 +42,13 @@ class AccessLog {
     static std::string format(const AccessLogEntry& entry, std::int64_t unix_time);
 
   private:
-    AccessLog(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
+    AccessLog(std::FILE* file, bool owned, std::string destination, std::ostream& warnings)
+        : file_(file), owned_(owned), destination_(std::move(destination)), warnings_(warnings) {}
     std::FILE* file_;
     bool owned_;
+    std::string destination_;
+    std::ostream& warnings_;
+    std::uint64_t dropped_ = 0;  // lines lost since writing last failed; guarded by mutex_
     std::mutex mutex_;
 };
 
