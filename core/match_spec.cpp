@@ -35,6 +35,12 @@ bool is_build_char(char c) {
 bool is_channel_char(char c) {
     return is_build_char(c) || std::string_view(":/~%@").find(c) != std::string_view::npos;
 }
+// A subdir is a platform name ("linux-64", "noarch"), or a glob or regex of one. Written
+// after a channel's "/", a ':' or '/' in it would read back as part of the channel.
+bool is_subdir_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_-.*^$").find(c) != std::string_view::npos;
+}
 bool is_regex(std::string_view s) {
     return s.size() >= 2 && s.front() == '^' && s.back() == '$';
 }
@@ -49,7 +55,8 @@ auto check_characters(const std::optional<std::string>& build,
     if (!all(build, is_build_char)) {
         return fail(ErrorKind::invalid_input, "invalid character in build string '" + *build + "'");
     }
-    if (!all(channel, is_channel_char) || !all(subdir, is_channel_char)) {
+    if (!all(channel, is_channel_char) ||
+        (subdir && !std::all_of(subdir->begin(), subdir->end(), is_subdir_char))) {
         return fail(ErrorKind::invalid_input, "invalid character in channel or subdir");
     }
     // The channel is already the name after a URL's host ("https://host/a" -> "a"); a second

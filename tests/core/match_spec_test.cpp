@@ -429,6 +429,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"con da::numpy", "invalid character in channel"},
         BadSpec{"numpy[channel=https://h/x://h/y/*]", "invalid channel 'x://h/y/*'"},
         BadSpec{"^nu]mpy[build=py_0]$", "unbalanced ']'"},
+        BadSpec{"numpy[channel=cf,subdir=://x]", "invalid character in channel or subdir"},
         BadSpec{"numpy[version=1.0@abc]", "invalid character"},
         BadSpec{"numpy.conda=1.0", "package file name is not a package name"}));
 
