@@ -293,7 +293,9 @@ auto MatchSpec::to_string() const -> std::string {
         brackets.push_back("channel=" + channel_);
     }
     if (subdir_) {
-        if (exact_channel) {
+        // "channel/subdir::" reads back only for a subdir the parser knows; conda writes any
+        // there, and then reads an unknown one back as part of the channel.
+        if (exact_channel && is_known_subdir(*subdir_)) {
             out += "/" + *subdir_;
         } else {
             brackets.push_back("subdir=" + *subdir_);

@@ -302,6 +302,7 @@ INSTANTIATE_TEST_SUITE_P(
         Canonical{"conda-forge::numpy", "conda-forge::numpy"},
         Canonical{"numpy[channel=conda-forge]", "conda-forge::numpy"},
         Canonical{"numpy[channel=defaults,subdir=osx-64]", "defaults/osx-64::numpy"},
+        Canonical{"numpy[channel=defaults,subdir=os2-64]", "defaults::numpy[subdir=os2-64]"},
         Canonical{"numpy[channel=https://repo.anaconda.com/pkgs/free/osx-64, subdir=linux-64]",
                   "pkgs/free/linux-64::numpy"},
         Canonical{"https://repo.anaconda.com/pkgs/free/win-32::numpy", "pkgs/free/win-32::numpy"},
