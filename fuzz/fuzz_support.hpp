@@ -14,22 +14,28 @@
 
 namespace chanmirror::fuzz {
 
-// The input as text, cut at each `separator` into at most `parts` pieces (the last one keeps
-// any further separators). Missing pieces are empty.
-inline std::vector<std::string_view> split_input(const std::uint8_t* data, std::size_t size,
-                                                 std::size_t parts, char separator = '\n') {
-    std::string_view rest(reinterpret_cast<const char*>(data), size);
+// `text` cut at each `separator` into at most `parts` pieces (the last one keeps any further
+// separators). Missing pieces are empty.
+inline std::vector<std::string_view> split_input(std::string_view text, std::size_t parts,
+                                                 char separator = '\n') {
     std::vector<std::string_view> pieces;
     while (pieces.size() + 1 < parts) {
-        auto cut = rest.find(separator);
+        auto cut = text.find(separator);
         if (cut == std::string_view::npos)
             break;
-        pieces.push_back(rest.substr(0, cut));
-        rest.remove_prefix(cut + 1);
+        pieces.push_back(text.substr(0, cut));
+        text.remove_prefix(cut + 1);
     }
-    pieces.push_back(rest);
+    pieces.push_back(text);
     pieces.resize(parts);
     return pieces;
+}
+
+// The fuzzer's input as text, cut the same way.
+inline std::vector<std::string_view> split_input(const std::uint8_t* data, std::size_t size,
+                                                 std::size_t parts, char separator = '\n') {
+    return split_input(std::string_view(reinterpret_cast<const char*>(data), size), parts,
+                       separator);
 }
 
 // A fresh directory under /tmp for one process's inputs, removed when the process ends

@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!linux64 || !noarch)
         return 0;
     core::SelectionOptions options;
-    auto specs = chanmirror::fuzz::split_input(
-        reinterpret_cast<const std::uint8_t*>(parts[0].data()), parts[0].size(), 4, '\n');
+    auto specs = chanmirror::fuzz::split_input(parts[0], 4, '\n');
     for (auto spec : specs) {
         if (spec.starts_with("latest ")) {  // "latest <spec>": --latest 1..3 as well
             options.latest = 1 + static_cast<int>(spec.size() % 3);

@@ -21,11 +21,9 @@ namespace {
 // One local file per line: "name<TAB>size<TAB>sha256<TAB>md5" (missing fields are empty).
 std::map<std::string, cs::LocalFile> local_files(std::string_view text) {
     std::map<std::string, cs::LocalFile> local;
-    auto lines = chanmirror::fuzz::split_input(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                               text.size(), 64, '\n');
+    auto lines = chanmirror::fuzz::split_input(text, 64, '\n');
     for (auto line : lines) {
-        auto f = chanmirror::fuzz::split_input(reinterpret_cast<const std::uint8_t*>(line.data()),
-                                               line.size(), 4, '\t');
+        auto f = chanmirror::fuzz::split_input(line, 4, '\t');
         if (!core::is_package_filename(f[0]))
             continue;  // scan_local lists package files only
         cs::LocalFile file;
@@ -73,11 +71,8 @@ void check_wanted(const core::RepoData& upstream, const cs::SubdirSelection& sel
 void check_plan(const cs::WantedFiles& wanted, const std::map<std::string, cs::LocalFile>& local,
                 const cs::PlanOptions& options, const cs::SubdirPlan& plan) {
     std::map<std::string, const cs::ArtifactInfo*> wanted_info;
-    std::set<std::string> wanted_names;
-    for (const auto& file : wanted.files) {
+    for (const auto& file : wanted.files)
         wanted_info.emplace(file.filename, &file.info);
-        wanted_names.insert(file.filename);
-    }
     std::set<std::string> planned(plan.keep.begin(), plan.keep.end());
     check(planned.size() == plan.keep.size(), "a file is kept once");
     for (const auto& name : plan.keep) {
@@ -91,11 +86,13 @@ void check_plan(const cs::WantedFiles& wanted, const std::map<std::string, cs::L
         check(it == local.end() || !cs::matches(it->second, file->info),
               "a verified file is not fetched again");
     }
-    check(planned == wanted_names, "every wanted file is kept or fetched");
+    check(std::equal(planned.begin(), planned.end(), wanted_info.begin(), wanted_info.end(),
+                     [](const auto& name, const auto& wanted) { return name == wanted.first; }),
+          "every wanted file is kept or fetched");
     std::set<std::string> expected_removals;
     std::uint64_t removal_bytes = 0;
     for (const auto& [name, file] : local) {
-        if (!wanted_names.contains(name)) {
+        if (!wanted_info.contains(name)) {
             expected_removals.insert(name);
             removal_bytes += file.size;
         }
@@ -141,8 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto local = local_files(parts[1]);
     cs::SubdirSelection selected;
     selected.all = parts[2].empty();
-    for (auto name : chanmirror::fuzz::split_input(
-             reinterpret_cast<const std::uint8_t*>(parts[2].data()), parts[2].size(), 64, '\n'))
+    for (auto name : chanmirror::fuzz::split_input(parts[2], 64, '\n'))
         selected.files.emplace(name);
     cs::PlanOptions options;
     if (!parts[3].empty()) {

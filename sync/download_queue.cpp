@@ -52,9 +52,7 @@ class Job {
     core::Result<HttpRequest> begin() {
         ++attempts_;
         first_chunk_ = true;
-        sink_error_.clear();
-        oversize_ = false;
-        disk_full_ = false;
+        sink_error_.reset();
         // A leftover as long as the file has nothing left to ask for: it starts over.
         const auto& want = item_.expected;
         auto kept = partial_.open(partial_path(item_.target), want.size > 0 ? want.size - 1 : 0,
@@ -74,13 +72,13 @@ class Job {
                 return false;
         }
         if (partial_.size() + chunk.size() > item_.expected.size) {
-            oversize_ = true;
-            sink_error_ = "more bytes than the expected " + std::to_string(item_.expected.size);
+            sink_error_ =
+                core::Error{core::ErrorKind::mismatch,
+                            "more bytes than the expected " + std::to_string(item_.expected.size)};
             return false;
         }
         if (auto r = partial_.append(chunk); !r) {
-            sink_error_ = r.error().message;
-            disk_full_ = r.error().kind == core::ErrorKind::no_space;
+            sink_error_ = r.error();
             return false;
         }
         last_chunk_ = Clock::now();
@@ -90,10 +88,10 @@ class Job {
     }
 
     Next complete(const HttpResponse& r) {
-        if (oversize_)
-            return discard(sink_error_);
-        if (!sink_error_.empty())
-            return disk_full_ ? give_up(sink_error_) : failed(sink_error_);
+        if (sink_error_) {  // too many bytes: start over; a failed write: write_failed
+            return sink_error_->kind == core::ErrorKind::mismatch ? discard(sink_error_->message)
+                                                                  : write_failed(*sink_error_);
+        }
         if (r.completed() && r.status == 416)
             return discard("HTTP 416 on resume");
         // What arrived is kept: a retry resumes after it.
@@ -114,12 +112,10 @@ class Job {
     // A stalled transfer's bytes go to disk: a kill -9 during the stall then resumes after
     // them instead of fetching them again.
     void flush_if_idle(Clock::time_point now) {
-        if (partial_.buffered() == 0 || now - last_chunk_ < idle_flush || !sink_error_.empty())
+        if (partial_.buffered() == 0 || now - last_chunk_ < idle_flush || sink_error_)
             return;
-        if (auto r = partial_.flush(); !r) {
-            sink_error_ = r.error().message;  // the transfer fails when it completes
-            disk_full_ = r.error().kind == core::ErrorKind::no_space;
-        }
+        if (auto r = partial_.flush(); !r)
+            sink_error_ = r.error();  // the transfer fails when it completes
     }
 
     // Once complete() said done: the file, under its real name, and the digest it was
@@ -155,7 +151,7 @@ class Job {
     // The server ignored Range and sent the whole file.
     bool restart_from_zero() {
         if (auto r = partial_.restart(); !r) {
-            sink_error_ = r.error().message;
+            sink_error_ = r.error();
             return false;
         }
         range_from_ = 0;
@@ -196,9 +192,7 @@ class Job {
     std::uint64_t range_from_ = 0;
     bool first_chunk_ = true;
     Clock::time_point last_chunk_;
-    bool oversize_ = false;
-    bool disk_full_ = false;  // sink_error_ is a write that found the disk full
-    std::string sink_error_;
+    std::optional<core::Error> sink_error_;  // why the body callback stopped the transfer
     std::string error_;
     int attempts_ = 0;
 };

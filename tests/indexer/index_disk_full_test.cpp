@@ -42,21 +42,8 @@ for f in $FIRST; do cp "$FIXTURES/$f" "$FS/ch/noarch/"; done
 "$BIN" index "$FS/ch" > "$OUT/first.log" 2>&1 || exit 90
 cp "$FS/ch/noarch/repodata.json" "$OUT/before.json"
 for f in $REST; do cp "$FIXTURES/$f" "$FS/ch/noarch/"; done
-free=0
-step=0
-while :; do
-  fill_but_free "$free"
-  "$BIN" index "$FS/ch" > "$OUT/$step.log" 2>&1
-  echo $? > "$OUT/$step.rc"
-  cp "$FS/ch/noarch/repodata.json" "$OUT/$step.json"
-  find "$FS/ch" -name '*.chanmirror-tmp-*' > "$OUT/$step.temps"
-  rm -f "$FS/filler"
-  [ "$(cat "$OUT/$step.rc")" = 0 ] && break
-  step=$((step + 1))
-  free=$((free + 8))
-  [ "$free" -gt 4096 ] && break
-done
-echo "$step" > "$OUT/steps"
+after_try() { cp "$FS/ch/noarch/repodata.json" "$OUT/$1.json"; }
+until_it_fits 8 "$BIN" index "$FS/ch"
 )sh";
     auto run = test::run_on_small_filesystem(work.path() / "mnt", 2048, script,
                                              {{"BIN", test::chanmirror_binary().string()},
@@ -71,17 +58,14 @@ echo "$step" > "$OUT/steps"
     auto before = test::read_bytes(out / "before.json");
     auto before_count = record_count(before);
     ASSERT_EQ(before_count, names.size() - 5);
-    int steps = std::stoi(test::read_bytes(out / "steps"));
+    auto tries = test::read_tries(out);
+    int steps = static_cast<int>(tries.size()) - 1;
     ASSERT_GE(steps, 3) << "the space should run out at several points before the index fits";
     std::set<std::string> reasons;
     for (int step = 0; step <= steps; ++step) {
-        auto at = [&](const char* ext) {
-            return test::read_bytes(out / (std::to_string(step) + ext));
-        };
-        auto log = at(".log");
-        auto rc = std::stoi(at(".rc"));
-        auto published = at(".json");
-        EXPECT_EQ(at(".temps"), "") << "step " << step;
+        const auto& [log, rc, temps] = tries[step];
+        auto published = test::read_bytes(out / (std::to_string(step) + ".json"));
+        EXPECT_EQ(temps, "") << "step " << step;
         if (step == steps) {
             EXPECT_EQ(rc, 0) << log;
             EXPECT_EQ(record_count(published), names.size()) << log;

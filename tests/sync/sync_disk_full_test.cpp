@@ -3,8 +3,6 @@
 // published lists only files that are there with the bytes it lists.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "tests/support/fake_upstream.hpp"
 #include "tests/support/small_filesystem.hpp"
 #include "tests/support/sync_fixture.hpp"
@@ -29,21 +27,8 @@ TEST(SyncDiskFull, EveryFailurePointNamesTheFileAndPublishesOnlyWhatIsThere) {
 
     // Sync with 0, 64, 128 ... KiB free until it works; after each run, verify the mirror.
     const char* script = R"sh(set -u
-free=0
-step=0
-while :; do
-  fill_but_free "$free"
-  "$BIN" sync "$UPSTREAM" --subdir noarch --config "$CONFIG" > "$OUT/$step.log" 2>&1
-  echo $? > "$OUT/$step.rc"
-  "$BIN" verify "$DEST" > "$OUT/$step.verify" 2>&1
-  find "$FS" -name '*.chanmirror-tmp-*' > "$OUT/$step.temps"
-  rm -f "$FS/filler"
-  [ "$(cat "$OUT/$step.rc")" = 0 ] && break
-  step=$((step + 1))
-  free=$((free + 64))
-  [ "$free" -gt 4096 ] && break
-done
-echo "$step" > "$OUT/steps"
+after_try() { "$BIN" verify "$DEST" > "$OUT/$1.verify" 2>&1; }
+until_it_fits 64 "$BIN" sync "$UPSTREAM" --subdir noarch --config "$CONFIG"
 )sh";
     auto run = test::run_on_small_filesystem(work.path() / "mnt", 4096, script,
                                              {{"BIN", test::chanmirror_binary().string()},
@@ -55,17 +40,14 @@ echo "$step" > "$OUT/steps"
         GTEST_SKIP() << "this machine cannot mount a tmpfs in a user namespace";
     ASSERT_EQ(run->exit_code, 0) << run->output;
 
-    int steps = std::stoi(test::read_bytes(out / "steps"));
+    auto tries = test::read_tries(out);
+    int steps = static_cast<int>(tries.size()) - 1;
     ASSERT_GE(steps, 3) << "the space should run out at several points before the mirror fits";
     std::size_t partly_published = 0, warned = 0;
     for (int step = 0; step <= steps; ++step) {
-        auto at = [&](const char* ext) {
-            return test::read_bytes(out / (std::to_string(step) + ext));
-        };
-        auto log = at(".log");
-        auto rc = std::stoi(at(".rc"));
-        auto verified = at(".verify");
-        EXPECT_EQ(at(".temps"), "") << "step " << step;
+        const auto& [log, rc, temps] = tries[step];
+        auto verified = test::read_bytes(out / (std::to_string(step) + ".verify"));
+        EXPECT_EQ(temps, "") << "step " << step;
         // verify finds no listed file missing or damaged (files not yet listed may be there).
         EXPECT_EQ(verified.find("missing: "), std::string::npos) << verified;
         EXPECT_EQ(verified.find("corrupt: "), std::string::npos) << verified;
