@@ -6,7 +6,10 @@
 
 #include <array>
 #include <memory>
+#include <optional>
+#include <span>
 
+#include "io/bzip2_reader.hpp"
 #include "io/file_handle.hpp"
 
 namespace chanmirror::io {
@@ -30,18 +33,25 @@ struct HashingSource {
     core::Error error;
     bool failed = false;
 
-    static la_ssize_t read(archive*, void* self, const void** out) {
-        auto* s = static_cast<HashingSource*>(self);
-        auto n = s->file.read(s->buffer.data(), s->buffer.size());
+    // The next chunk of the file, hashed; empty at its end.
+    core::Result<std::span<const std::uint8_t>> next_chunk() {
+        auto n = file.read(buffer.data(), buffer.size());
         if (!n) {
-            s->failed = true;
-            s->error = n.error();
-            return -1;
+            failed = true;
+            error = n.error();
+            return tl::unexpected(n.error());
         }
-        if (s->hashing)
-            s->hasher.update({s->buffer.data(), *n});
-        *out = s->buffer.data();
-        return static_cast<la_ssize_t>(*n);
+        if (hashing)
+            hasher.update({buffer.data(), *n});
+        return std::span<const std::uint8_t>(buffer.data(), *n);
+    }
+
+    static la_ssize_t read(archive*, void* self, const void** out) {
+        auto chunk = static_cast<HashingSource*>(self)->next_chunk();
+        if (!chunk)
+            return -1;
+        *out = chunk->data();
+        return static_cast<la_ssize_t>(chunk->size());
     }
 
     // Hashes whatever libarchive did not need to read.
@@ -56,6 +66,28 @@ struct HashingSource {
                 return hasher.finish();
             hasher.update({buffer.data(), *n});
         }
+    }
+};
+
+// The tar inside a .tar.bz2 as libarchive sees it: decoded by Bzip2Reader from the file's
+// hashed chunks, a little at a time, so reading stops where the tar walk stops.
+struct Bzip2TarSource {
+    explicit Bzip2TarSource(HashingSource& source)
+        : reader([&source] { return source.next_chunk(); }) {}
+
+    Bzip2Reader reader;
+    std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(std::size_t{64} << 10);
+    std::optional<core::Error> error;
+
+    static la_ssize_t read(archive*, void* self, const void** out) {
+        auto* s = static_cast<Bzip2TarSource*>(self);
+        auto n = s->reader.read(s->buffer);
+        if (!n) {
+            s->error = n.error();
+            return -1;
+        }
+        *out = s->buffer.data();
+        return static_cast<la_ssize_t>(*n);
     }
 };
 
@@ -143,17 +175,12 @@ core::Result<void> walk_tar(archive* a, const fs::path& path, const ReadRequest&
     return {};
 }
 
-ArchivePtr open_tar(archive_open_callback* open, archive_read_callback* read, void* source,
-                    bool zstd) {
+ArchivePtr open_zstd_tar(archive_read_callback* read, void* source) {
     ArchivePtr a(archive_read_new());
-    if (zstd) {
-        archive_read_support_filter_zstd(a.get());
-    } else {
-        archive_read_support_filter_bzip2(a.get());
-    }
+    archive_read_support_filter_zstd(a.get());
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
-    if (archive_read_open(a.get(), source, open, read, nullptr) != ARCHIVE_OK)
+    if (archive_read_open(a.get(), source, nullptr, read, nullptr) != ARCHIVE_OK)
         return ArchivePtr();
     return a;
 }
@@ -191,21 +218,25 @@ bool may_stop_tar_bz2_early(const ReadRequest& request, FileHandle& file) {
 core::Result<void> read_tar_bz2(HashingSource& source, const fs::path& path,
                                 const ReadRequest& request, PackageContents& out) {
     bool may_stop_early = may_stop_tar_bz2_early(request, source.file);
+    Bzip2TarSource tar(source);
     ArchivePtr a(archive_read_new());
-    archive_read_support_filter_bzip2(a.get());
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
-    if (archive_read_open(a.get(), &source, nullptr, &HashingSource::read, nullptr) != ARCHIVE_OK) {
+    auto failure = [&]() -> std::optional<core::Error> {
         if (source.failed)
-            return tl::unexpected(source.error);
+            return source.error;
+        if (tar.error)
+            return corrupt(path, tar.error->message);
+        return std::nullopt;
+    };
+    if (archive_read_open(a.get(), &tar, nullptr, &Bzip2TarSource::read, nullptr) != ARCHIVE_OK) {
+        if (auto error = failure())
+            return tl::unexpected(*error);
         return tl::unexpected(corrupt(path, archive_message(a.get())));
     }
     auto walked = walk_tar(a.get(), path, request, may_stop_early, out);
-    if (source.failed)
-        return tl::unexpected(source.error);
-    if (archive_filter_code(a.get(), 0) != ARCHIVE_FILTER_BZIP2) {
-        return tl::unexpected(corrupt(path, "not bzip2-compressed (named .tar.bz2)"));
-    }
+    if (auto error = failure())
+        return tl::unexpected(*error);
     return walked;
 }
 
@@ -241,7 +272,7 @@ core::Result<ZipWalk> walk_conda_zip(archive* zip, const fs::path& path, const R
             continue;
         }
         EntrySource inner{zip};
-        ArchivePtr tar = open_tar(nullptr, &EntrySource::read, &inner, /*zstd=*/true);
+        ArchivePtr tar = open_zstd_tar(&EntrySource::read, &inner);
         if (!tar)
             return tl::unexpected(corrupt(path, name + ": not a zstd tar"));
         auto walked = walk_tar(tar.get(), path, request, /*may_stop_early=*/false, out);

@@ -2,8 +2,9 @@
 // Reads conda packages in one streaming pass: every byte of the file is hashed exactly once
 // while libarchive pulls the metadata it needs; memory does not grow with package size.
 //   .conda    ZIP (stored) -> info-*.tar.zst; the pkg-*.tar.zst member is only hashed
-//   .tar.bz2  bzip2 tar; decompression stops once every wanted member was found, or earlier
-//             where the request's stop_before says the rest is not needed
+//   .tar.bz2  bzip2 tar (decoded by Bzip2Reader); decompression stops once every wanted
+//             member was found, or earlier where the request's stop_before says the rest is
+//             not needed
 
 #include <cstdint>
 #include <filesystem>

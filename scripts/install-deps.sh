@@ -9,6 +9,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev openssl libboost1.81-dev
   libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libexpected-dev
   libsqlite3-dev libfmt-dev
+  # the reference decoder the bzip2 fuzz target checks io::Bzip2Reader against
+  libbz2-dev
   # independent checkers in ../shared/tools and end-to-end tests
   python3 python3-msgpack python3-zstandard curl bzip2
   # an HTTP/2 upstream for the sync tests (nghttpd)

@@ -155,6 +155,23 @@ nlohmann::json PackageSpec::index_json() const {
     return index;
 }
 
+std::string bzip2_compress(const std::string& data, int level) {
+    std::string out;
+    Writer a(archive_write_new());
+    archive_write_add_filter_bzip2(a.get());
+    check(a.get(),
+          archive_write_set_filter_option(a.get(), "bzip2", "compression-level",
+                                          std::to_string(level).c_str()),
+          "bzip2 level");
+    archive_write_set_format_raw(a.get());
+    archive_write_set_bytes_in_last_block(a.get(), 1);
+    check(a.get(), archive_write_open(a.get(), &out, nullptr, append_to_string, nullptr),
+          "open raw");
+    add_entry(a.get(), "data", data);
+    check(a.get(), archive_write_close(a.get()), "close raw");
+    return out;
+}
+
 fs::path build_tar_bz2(const fs::path& dir, const PackageSpec& spec) {
     auto files = info_members(spec);
     files["lib/" + spec.name + ".bin"] = payload(spec);

@@ -41,4 +41,7 @@ struct PackageSpec {
 std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
 std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
 
+// `data` as one bzip2 stream (libbz2 through libarchive), with blocks of level * 100 kB.
+std::string bzip2_compress(const std::string& data, int level = 9);
+
 }  // namespace chanmirror::test

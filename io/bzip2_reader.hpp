@@ -1,0 +1,44 @@
+#pragma once
+// A bzip2 decoder that pulls its input a chunk at a time and yields bytes as they are asked for.
+//
+// Why not libbz2: indexing a .tar.bz2 needs only the start of its first block, but no byte of a
+// block exists before the whole block is decoded, and libbz2 reads every Huffman code one bit
+// at a time: that decode was 70-80 % of a cold index's CPU. This decoder reads codes through a
+// lookup table and otherwise follows libbz2 1.0.8 step for step, with the same checks (block
+// and stream CRCs for every block decoded to its end, run and table bounds). fuzz/
+// bzip2_fuzzer holds it to libbz2's output on arbitrary and on well-formed input.
+//
+// Concatenated streams are read as one, and bytes after the last stream that do not start
+// another end the data, as libarchive's bzip2 filter does. Randomised blocks (written only by
+// bzip2 0.9.0, 1998) are refused.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+
+#include "core/error.hpp"
+
+namespace chanmirror::io {
+
+class Bzip2Reader {
+  public:
+    // The next chunk of compressed input, or an empty span at its end. The chunk must stay
+    // valid until the next call.
+    using Pull = std::function<core::Result<std::span<const std::uint8_t>>()>;
+
+    explicit Bzip2Reader(Pull pull);
+    ~Bzip2Reader();
+    Bzip2Reader(const Bzip2Reader&) = delete;
+    Bzip2Reader& operator=(const Bzip2Reader&) = delete;
+
+    // Decodes up to out.size() bytes; 0 once the data has ended. Errors say what is wrong
+    // with the data (the caller names the file); a pull's error is passed on as it came.
+    core::Result<std::size_t> read(std::span<std::uint8_t> out);
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace chanmirror::io
