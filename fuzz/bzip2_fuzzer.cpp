@@ -2,7 +2,9 @@
 // libbz2 decodes (streams joined as libarchive joins them) and fail exactly where libbz2 fails,
 // however its input is chunked; and libbz2's own streams of any data come back unchanged.
 //   byte 0: bit 0 picks the property (0: the rest is a stream, 1: the rest is data to
-//           compress at level 1 + byte0 / 2 % 9); bytes 1 and 2 size the pulls and reads.
+//           compress at level 1 + byte0 / 2 % 9); bytes 1 and 2 size the pulls and reads,
+//           and an odd byte 2 lowers the tuning so that small blocks are followed along many
+//           chains too.
 #include <bzlib.h>
 
 #include <algorithm>
@@ -58,15 +60,18 @@ struct Decoded {
     std::optional<core::Error> error;
 };
 
-Decoded our_decode(std::string_view in, std::size_t pull_size, std::size_t read_size) {
+Decoded our_decode(std::string_view in, std::size_t pull_size, std::size_t read_size,
+                   io::Bzip2Reader::Tuning tuning) {
     std::size_t offset = 0;
-    io::Bzip2Reader reader([&]() -> core::Result<std::span<const std::uint8_t>> {
-        auto n = std::min(pull_size, in.size() - offset);
-        std::span<const std::uint8_t> chunk(
-            reinterpret_cast<const std::uint8_t*>(in.data()) + offset, n);
-        offset += n;
-        return chunk;
-    });
+    io::Bzip2Reader reader(
+        [&]() -> core::Result<std::span<const std::uint8_t>> {
+            auto n = std::min(pull_size, in.size() - offset);
+            std::span<const std::uint8_t> chunk(
+                reinterpret_cast<const std::uint8_t*>(in.data()) + offset, n);
+            offset += n;
+            return chunk;
+        },
+        tuning);
     Decoded out;
     std::vector<std::uint8_t> buffer(read_size);
     for (;;) {
@@ -88,10 +93,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     std::size_t pull_size = 1 + data[1] % 64 * (data[1] >= 128 ? 97 : 1);
     std::size_t read_size = 1 + data[2] * std::size_t{61};
+    io::Bzip2Reader::Tuning tuning;
+    if (data[2] % 2)
+        tuning = {1u + data[2] / 2u % 64u, 1u + data[1] % 64u};
     std::string_view rest(reinterpret_cast<const char*>(data) + 3, size - 3);
 
     if ((data[0] & 1) == 0) {
-        auto ours = our_decode(rest, pull_size, read_size);
+        auto ours = our_decode(rest, pull_size, read_size, tuning);
         if (ours.error && ours.error->message.find("randomised") != std::string::npos)
             return 0;  // refused on purpose; libbz2 still decodes bzip2 0.9.0's blocks
         auto theirs = libbz2_decode(rest);
@@ -107,7 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (BZ2_bzBuffToBuffCompress(stream.data(), &stream_size, const_cast<char*>(rest.data()),
                                  static_cast<unsigned>(rest.size()), level, 0, 0) != BZ_OK)
         std::abort();
-    auto ours = our_decode(std::string_view(stream.data(), stream_size), pull_size, read_size);
+    auto ours =
+        our_decode(std::string_view(stream.data(), stream_size), pull_size, read_size, tuning);
     check(!ours.error, "a libbz2 stream decodes");
     check(ours.bytes == rest, "a libbz2 stream decodes to its data");
     return 0;

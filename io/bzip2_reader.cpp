@@ -23,6 +23,7 @@ constexpr int max_selectors = 18002;
 constexpr int group_size = 50;
 constexpr int lookup_bits = 10;
 constexpr std::uint32_t max_run_weight = 2 * 1024 * 1024;
+constexpr int parallel_walkers = 24;  // chains followed at once (follow_in_parallel)
 
 // bzip2's CRC-32: polynomial 0x04c11db7, most significant bit first.
 constexpr std::array<std::uint32_t, 256> crc_table = [] {
@@ -224,9 +225,10 @@ struct Block {
 struct Bzip2Reader::State {
     enum class Phase { stream_header, block_header, walking, ended };
 
-    explicit State(Pull pull) : in(std::move(pull)) {}
+    State(Pull pull, Tuning tuning) : in(std::move(pull)), tuning(tuning) {}
 
     BitReader in;
+    Tuning tuning;
     Phase phase = Phase::stream_header;
     bool first_stream = true;
     std::optional<core::Error> error;
@@ -240,9 +242,18 @@ struct Bzip2Reader::State {
     std::array<HuffmanTable, max_groups> tables;
     std::vector<std::uint8_t> selectors = std::vector<std::uint8_t>(max_selectors);
 
-    // The walk through the current block, resumable between reads.
+    // The walk through the current block, resumable between reads: `left` bytes still to
+    // follow from slot `position`, or the rest already followed into block_bytes (ahead).
     std::uint32_t position = 0;
     std::uint32_t left = 0;
+    std::uint32_t walked = 0;
+    bool tried_parallel = false;
+    const std::uint8_t* ahead = nullptr;
+    std::uint32_t ahead_next = 0;
+    std::uint32_t ahead_end = 0;
+    std::size_t pool_capacity = 0;
+    std::unique_ptr<std::uint8_t[]> pool;  // the parallel walkers' pieces, in chunks
+    std::vector<std::uint32_t> chunk_after;
     std::uint32_t repeat = 0;
     std::uint32_t block_crc = 0;
     int run = 0;
@@ -267,7 +278,11 @@ struct Bzip2Reader::State {
     bool decode_block();
     bool decode_tables(int& alphabet, std::array<std::uint8_t, 256>& symbols, int& selector_count);
     bool finish_block();
+    bool follow_in_parallel();
     std::size_t walk(std::uint8_t* out, std::size_t size);
+    [[nodiscard]] bool block_done() const {
+        return left == 0 && ahead_next == ahead_end && !repeat;
+    }
 };
 
 // "BZh1".."BZh9". After the first stream, anything else (or nothing) ends the data, and a
@@ -521,9 +536,124 @@ bool Bzip2Reader::State::decode_block() {
 
     position = block.orig_ptr;
     left = size;
+    walked = 0;
+    tried_parallel = false;
+    ahead_next = ahead_end = 0;
     repeat = 0;
     run = 0;
     block_crc = 0xffffffffu;
+    return true;
+}
+
+// Follows the rest of the block along many chains at once. Each link names the next, so one
+// walker waits for a cache miss per byte; walkers started at slots spread over the block keep
+// that many misses in flight. Each walker stops at the next slot where another starts (or
+// where the text starts over), so together they follow every link once, and their pieces, in
+// the order they lead into one another, are the rest of the text. Leaves everything as it
+// was and returns false where the links are not that one chain (a block whose text repeats).
+bool Bzip2Reader::State::follow_in_parallel() {
+    constexpr std::uint32_t start_flag = 0x80000000u;  // links need 20 bits, bytes 8
+    constexpr std::uint32_t chunk = 4096;
+    std::uint32_t* links = tt.get();
+    const std::uint32_t size = block.size;
+    if (position == block.orig_ptr)
+        return false;
+
+    std::array<std::uint32_t, parallel_walkers> start{};
+    int walkers = 0;
+    links[block.orig_ptr] |= start_flag;
+    for (int k = 0; k < parallel_walkers; ++k) {
+        auto slot =
+            k == 0 ? position
+                   : static_cast<std::uint32_t>(std::uint64_t{size} *
+                                                static_cast<std::uint64_t>(k) / parallel_walkers);
+        if (links[slot] & start_flag)
+            continue;
+        links[slot] |= start_flag;
+        start[static_cast<std::size_t>(walkers++)] = slot;
+    }
+    auto clear_flags = [&] {
+        links[block.orig_ptr] &= ~start_flag;
+        for (int w = 0; w < walkers; ++w)
+            links[start[static_cast<std::size_t>(w)]] &= ~start_flag;
+    };
+
+    // Together the walkers write at most one byte per slot, plus one partial chunk each.
+    std::size_t chunks = size / chunk + static_cast<std::size_t>(walkers) + 1;
+    if (pool_capacity < chunks * chunk) {
+        pool = std::make_unique_for_overwrite<std::uint8_t[]>(chunks * chunk);
+        pool_capacity = chunks * chunk;
+    }
+    chunk_after.resize(chunks);
+    std::uint32_t free_chunk = 0;
+    std::array<std::uint32_t, parallel_walkers> at{};
+    std::array<std::uint32_t, parallel_walkers> steps{};
+    std::array<std::uint32_t, parallel_walkers> first_chunk{};
+    std::array<std::uint32_t, parallel_walkers> current_chunk{};
+    std::array<std::uint8_t*, parallel_walkers> out{};
+    std::array<std::uint8_t*, parallel_walkers> out_end{};
+    std::array<int, parallel_walkers> active{};
+    for (int w = 0; w < walkers; ++w) {
+        auto i = static_cast<std::size_t>(w);
+        first_chunk[i] = current_chunk[i] = free_chunk++;
+        out[i] = pool.get() + std::size_t{first_chunk[i]} * chunk;
+        out_end[i] = out[i] + chunk;
+        std::uint32_t link = links[start[i]] & ~start_flag;  // its own start does not stop it
+        *out[i]++ = static_cast<std::uint8_t>(link);
+        at[i] = link >> 8;
+        steps[i] = 1;
+        active[i] = w;
+    }
+    for (int running = walkers; running > 0;) {
+        for (int a = 0; a < running;) {
+            auto i = static_cast<std::size_t>(active[static_cast<std::size_t>(a)]);
+            std::uint32_t link = links[at[i]];
+            if (link & start_flag) [[unlikely]] {
+                active[static_cast<std::size_t>(a)] = active[static_cast<std::size_t>(--running)];
+                continue;  // at[i] is where it stopped
+            }
+            if (out[i] == out_end[i]) [[unlikely]] {
+                chunk_after[current_chunk[i]] = free_chunk;
+                current_chunk[i] = free_chunk++;
+                out[i] = pool.get() + std::size_t{current_chunk[i]} * chunk;
+                out_end[i] = out[i] + chunk;
+            }
+            *out[i]++ = static_cast<std::uint8_t>(link);
+            at[i] = link >> 8;
+            ++steps[i];
+            ++a;
+        }
+    }
+    clear_flags();
+
+    // Walker 0 began where the text stands; each piece leads to the walker starting where
+    // it stopped, and the last one to the text's first slot.
+    std::uint8_t* text = block_bytes.get();  // free since the links were built
+    std::uint32_t total = 0;
+    std::size_t w = 0;
+    for (int pieces = 0;; ++pieces) {
+        if (pieces == walkers || steps[w] > left - total)
+            return false;
+        std::uint32_t c = first_chunk[w];
+        for (std::uint32_t copied = 0; copied < steps[w]; copied += chunk, c = chunk_after[c]) {
+            std::memcpy(text + total + copied, pool.get() + std::size_t{c} * chunk,
+                        std::min(chunk, steps[w] - copied));
+        }
+        total += steps[w];
+        if (at[w] == block.orig_ptr)
+            break;
+        auto next = std::find(start.begin(), start.begin() + walkers, at[w]);
+        if (next == start.begin() + walkers)
+            return false;
+        w = static_cast<std::size_t>(next - start.begin());
+    }
+    if (total != left)
+        return false;
+    ahead = text;
+    ahead_next = 0;
+    ahead_end = total;
+    walked += left;
+    left = 0;
     return true;
 }
 
@@ -542,12 +672,24 @@ std::size_t Bzip2Reader::State::walk(std::uint8_t* out, std::size_t size) {
             repeat -= static_cast<std::uint32_t>(n);
             continue;
         }
-        if (left == 0)
-            break;
-        std::uint32_t link = links[position];
-        auto byte = static_cast<std::uint8_t>(link);
-        position = link >> 8;
-        --left;
+        std::uint8_t byte = 0;
+        if (ahead_next < ahead_end) {
+            byte = ahead[ahead_next++];
+        } else {
+            if (left == 0)
+                break;
+            if (!tried_parallel && walked >= tuning.parallel_after &&
+                left >= tuning.parallel_min_left) {
+                tried_parallel = true;
+                if (follow_in_parallel())
+                    continue;
+            }
+            std::uint32_t link = links[position];
+            byte = static_cast<std::uint8_t>(link);
+            position = link >> 8;
+            --left;
+            ++walked;
+        }
         if (run == 4) {
             repeat = byte;
             run = 0;
@@ -573,7 +715,8 @@ bool Bzip2Reader::State::finish_block() {
     return true;
 }
 
-Bzip2Reader::Bzip2Reader(Pull pull) : state_(std::make_unique<State>(std::move(pull))) {}
+Bzip2Reader::Bzip2Reader(Pull pull, Tuning tuning)
+    : state_(std::make_unique<State>(std::move(pull), tuning)) {}
 Bzip2Reader::~Bzip2Reader() = default;
 
 core::Result<std::size_t> Bzip2Reader::read(std::span<std::uint8_t> out) {
@@ -589,7 +732,7 @@ core::Result<std::size_t> Bzip2Reader::read(std::span<std::uint8_t> out) {
                 break;
             case State::Phase::walking:
                 produced += s.walk(out.data() + produced, out.size() - produced);
-                if (s.left == 0 && s.repeat == 0)
+                if (s.block_done())
                     s.finish_block();
                 break;
             case State::Phase::ended:

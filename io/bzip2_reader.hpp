@@ -21,13 +21,23 @@
 
 namespace chanmirror::io {
 
+// When the rest of a block is followed along many chains at once instead of one: once
+// `parallel_after` bytes of it were followed one by one and `parallel_min_left` are left.
+// Tests and fuzzing lower these so that small blocks take that path too.
+struct Bzip2Tuning {
+    std::uint32_t parallel_after = 64 * 1024;
+    std::uint32_t parallel_min_left = 128 * 1024;
+};
+
 class Bzip2Reader {
   public:
     // The next chunk of compressed input, or an empty span at its end. The chunk must stay
     // valid until the next call.
     using Pull = std::function<core::Result<std::span<const std::uint8_t>>()>;
 
-    explicit Bzip2Reader(Pull pull);
+    using Tuning = Bzip2Tuning;
+
+    explicit Bzip2Reader(Pull pull, Tuning tuning = {});
     ~Bzip2Reader();
     Bzip2Reader(const Bzip2Reader&) = delete;
     Bzip2Reader& operator=(const Bzip2Reader&) = delete;

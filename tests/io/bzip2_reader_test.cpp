@@ -21,16 +21,22 @@ struct Chunking {
     std::size_t read = std::size_t{64} << 10;  // bytes asked for per read
 };
 
+// Every block past its first byte followed along many chains at once, however small.
+constexpr io::Bzip2Reader::Tuning parallel_at_once{1, 1};
+
 // Decodes `stream` to the end, or returns the first error's message prefixed by "error: ".
-std::string decode(const std::string& stream, Chunking chunking = {}) {
+std::string decode(const std::string& stream, Chunking chunking = {},
+                   io::Bzip2Reader::Tuning tuning = {}) {
     std::size_t offset = 0;
-    io::Bzip2Reader reader([&]() -> core::Result<std::span<const std::uint8_t>> {
-        auto n = std::min(chunking.pull, stream.size() - offset);
-        std::span<const std::uint8_t> chunk(
-            reinterpret_cast<const std::uint8_t*>(stream.data()) + offset, n);
-        offset += n;
-        return chunk;
-    });
+    io::Bzip2Reader reader(
+        [&]() -> core::Result<std::span<const std::uint8_t>> {
+            auto n = std::min(chunking.pull, stream.size() - offset);
+            std::span<const std::uint8_t> chunk(
+                reinterpret_cast<const std::uint8_t*>(stream.data()) + offset, n);
+            offset += n;
+            return chunk;
+        },
+        tuning);
     std::string out;
     std::vector<std::uint8_t> buffer(chunking.read);
     for (;;) {
@@ -82,6 +88,13 @@ std::string every_byte_value() {
     return out;
 }
 
+std::string repeated(const std::string& phrase, std::size_t size) {
+    std::string out;
+    while (out.size() < size)
+        out += phrase;
+    return out;
+}
+
 struct Case {
     const char* name;
     std::string data;
@@ -98,20 +111,28 @@ std::vector<Case> cases() {
         {"noise (large move-to-front indexes)", noise(300000, 1), 9},
         {"text over several 100 kB blocks", words(450000, 2), 1},
         {"noise and text over several blocks", noise(150000, 3) + words(150000, 4), 1},
+        // Past 64 KiB of a block the rest is followed along many chains (default tuning).
+        {"text in one 700 kB block", words(700000, 11), 9},
+        // A text that repeats makes the links several cycles, not one chain.
+        {"one phrase repeated", repeated("numpy-1.26.4-py312h_0 ", 600000), 9},
     };
 }
 
 TEST(Bzip2Reader, DecodesLibbz2StreamsByteForByteHoweverChunked) {
     const std::vector<Chunking> chunkings = {{}, {1, 1}, {7, 4093}, {65536, 1}, {3, 1 << 20}};
+    const std::vector<io::Bzip2Reader::Tuning> tunings = {{}, parallel_at_once, {5000, 100}};
     for (const auto& c : cases()) {
         auto stream = test::bzip2_compress(c.data, c.level);
         for (const auto& chunking : chunkings) {
             if (c.data.size() > 100000 && (chunking.pull == 1 || chunking.read == 1))
                 continue;  // byte-at-a-time over large inputs only slows the test down
-            auto out = decode(stream, chunking);
-            EXPECT_EQ(out.size(), c.data.size()) << c.name << ": " << out.substr(0, 200);
-            EXPECT_TRUE(out == c.data)
-                << c.name << " (pull " << chunking.pull << ", read " << chunking.read << ")";
+            for (const auto& tuning : tunings) {
+                auto out = decode(stream, chunking, tuning);
+                EXPECT_EQ(out.size(), c.data.size()) << c.name << ": " << out.substr(0, 200);
+                EXPECT_TRUE(out == c.data)
+                    << c.name << " (pull " << chunking.pull << ", read " << chunking.read
+                    << ", parallel after " << tuning.parallel_after << ")";
+            }
         }
     }
 }
@@ -131,7 +152,8 @@ TEST(Bzip2Reader, EveryTruncationIsAnError) {
     auto data = words(3000, 7) + runs().substr(0, 2000);
     auto stream = test::bzip2_compress(data, 9);
     for (std::size_t cut = 0; cut < stream.size(); ++cut) {
-        auto out = decode(stream.substr(0, cut));
+        auto out = decode(stream.substr(0, cut), {},
+                          cut % 2 ? parallel_at_once : io::Bzip2Reader::Tuning{});
         ASSERT_TRUE(out.starts_with("error: ")) << "cut at " << cut << " of " << stream.size();
         if (cut >= 4) {
             EXPECT_NE(out.find("ends early"), std::string::npos) << cut << ": " << out;
@@ -148,7 +170,7 @@ TEST(Bzip2Reader, EveryFlippedBitIsAnErrorOrTheSameBytes) {
     for (std::size_t bit = 0; bit < stream.size() * 8; ++bit) {
         auto damaged = stream;
         damaged[bit / 8] = static_cast<char>(damaged[bit / 8] ^ (0x80 >> (bit % 8)));
-        auto out = decode(damaged);
+        auto out = decode(damaged, {}, bit % 2 ? parallel_at_once : io::Bzip2Reader::Tuning{});
         if (out.starts_with("error: ")) {
             ++errors;
         } else {
