@@ -55,12 +55,13 @@ struct Bzip2Reader::State {
     std::uint32_t ahead_next = 0;
     std::uint32_t ahead_end = 0;
     std::size_t pool_capacity = 0;
-    std::unique_ptr<std::uint8_t[]> pool;  // the parallel walkers' pieces, in chunks
-    std::vector<std::uint32_t> chunk_after;
+    std::unique_ptr<std::uint8_t[]> pool;    // the parallel walkers' pieces, in chunks
+    std::vector<std::uint32_t> chunk_after;  // per chunk: the same walker's next chunk
+    // The run-length decoding: copies of `last` still owed, and how many equal bytes ran.
     std::uint32_t repeat = 0;
-    std::uint32_t block_crc = 0;
     int run = 0;
     std::uint8_t last = 0;
+    std::uint32_t block_crc = 0;  // of the block's bytes given out so far
 
     bool fail(std::string message) {
         error = core::Error{core::ErrorKind::invalid_input, std::move(message)};
