@@ -10,6 +10,10 @@ namespace chanmirror::io {
 
 using namespace bzip2;
 
+namespace {
+constexpr int parallel_walkers = 24;  // chains followed at once (follow_in_parallel)
+}  // namespace
+
 // Follows the rest of the block along many chains at once. Each link names the next, so one
 // walker waits for a cache miss per byte; walkers started at slots spread over the block keep
 // that many misses in flight. Each walker stops at the next slot where another starts (or
@@ -19,7 +23,7 @@ using namespace bzip2;
 bool Bzip2Reader::State::follow_in_parallel() {
     constexpr std::uint32_t start_flag = 0x80000000u;  // links need 20 bits, bytes 8
     constexpr std::uint32_t chunk = 4096;
-    std::uint32_t* links = tt.get();
+    std::uint32_t* links = slot_links.get();
     const std::uint32_t size = block.size;
     if (position == block.orig_ptr)
         return false;
@@ -37,11 +41,6 @@ bool Bzip2Reader::State::follow_in_parallel() {
         links[slot] |= start_flag;
         start[static_cast<std::size_t>(walkers++)] = slot;
     }
-    auto clear_flags = [&] {
-        links[block.orig_ptr] &= ~start_flag;
-        for (int w = 0; w < walkers; ++w)
-            links[start[static_cast<std::size_t>(w)]] &= ~start_flag;
-    };
 
     // Together the walkers write at most one byte per slot, plus one partial chunk each.
     std::size_t chunks = size / chunk + static_cast<std::size_t>(walkers) + 1;
@@ -89,7 +88,10 @@ bool Bzip2Reader::State::follow_in_parallel() {
             ++a;
         }
     }
-    clear_flags();
+    // Cleared again: a fallback follows these links one by one.
+    links[block.orig_ptr] &= ~start_flag;
+    for (int w = 0; w < walkers; ++w)
+        links[start[static_cast<std::size_t>(w)]] &= ~start_flag;
 
     // Walker 0 began where the text stands; each piece leads to the walker starting where
     // it stopped, and the last one to the text's first slot.
@@ -114,7 +116,6 @@ bool Bzip2Reader::State::follow_in_parallel() {
     }
     if (total != left)
         return false;
-    ahead = text;
     ahead_next = 0;
     ahead_end = total;
     walked += left;
@@ -124,7 +125,7 @@ bool Bzip2Reader::State::follow_in_parallel() {
 
 // Undoes the BWT and the initial run-length coding (four equal bytes, then a count).
 std::size_t Bzip2Reader::State::walk(std::uint8_t* out, std::size_t size) {
-    const std::uint32_t* links = tt.get();
+    const std::uint32_t* links = slot_links.get();
     std::size_t produced = 0;
     std::uint32_t crc = block_crc;
     while (produced < size) {
@@ -139,7 +140,7 @@ std::size_t Bzip2Reader::State::walk(std::uint8_t* out, std::size_t size) {
         }
         std::uint8_t byte = 0;
         if (ahead_next < ahead_end) {
-            byte = ahead[ahead_next++];
+            byte = block_bytes[ahead_next++];
         } else {
             if (left == 0)
                 break;

@@ -34,7 +34,7 @@ bool Bzip2Reader::State::read_stream_header() {
     if (auto size = std::size_t{100000} * static_cast<std::size_t>(block_size_100k);
         size > capacity) {
         block_bytes = std::make_unique_for_overwrite<std::uint8_t[]>(size);
-        tt = std::make_unique_for_overwrite<std::uint32_t[]>(size);
+        slot_links = std::make_unique_for_overwrite<std::uint32_t[]>(size);
         capacity = size;
     }
     phase = Phase::block_header;
@@ -256,7 +256,7 @@ bool Bzip2Reader::State::decode_block() {
         next_slot[v] = sum;
         sum += counts[v];
     }
-    std::uint32_t* links = tt.get();
+    std::uint32_t* links = slot_links.get();
     for (std::uint32_t i = 0; i < size; ++i)
         links[next_slot[bytes[i]]++] = i << 8 | bytes[i];
 
@@ -280,6 +280,18 @@ bool Bzip2Reader::State::finish_block() {
     stream_crc = ((stream_crc << 1) | (stream_crc >> 31)) ^ crc;
     phase = Phase::block_header;
     return true;
+}
+
+bool ends_bzip2_stream(std::span<const std::uint8_t, bzip2_stream_end_bytes> tail) {
+    unsigned __int128 bits = 0;
+    for (std::uint8_t b : tail)
+        bits = (bits << 8) | b;
+    constexpr std::uint64_t mask = (std::uint64_t{1} << 48) - 1;
+    for (int padding = 0; padding < 8; ++padding) {
+        if ((static_cast<std::uint64_t>(bits >> (32 + padding)) & mask) == stream_end_magic)
+            return true;
+    }
+    return false;
 }
 
 Bzip2Reader::Bzip2Reader(Pull pull, Tuning tuning)

@@ -13,6 +13,7 @@
 // another end the data, as libarchive's bzip2 filter does. Randomised blocks (written only by
 // bzip2 0.9.0, 1998) are refused.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,14 @@ struct Bzip2Tuning {
     std::uint32_t parallel_after = 64 * 1024;
     std::uint32_t parallel_min_left = 128 * 1024;
 };
+
+// The bytes at the end of a file that hold a bzip2 stream's end: the 48-bit end-of-stream
+// marker, the 32-bit stream CRC, and up to 7 bits of padding.
+inline constexpr std::size_t bzip2_stream_end_bytes = 11;
+
+// True when `tail`, a file's last bzip2_stream_end_bytes, ends a bzip2 stream (the marker at
+// any of the 8 bit offsets padding allows). A truncated file almost surely does not.
+bool ends_bzip2_stream(std::span<const std::uint8_t, bzip2_stream_end_bytes> tail);
 
 class Bzip2Reader {
   public:

@@ -14,8 +14,6 @@
 namespace chanmirror::io {
 namespace bzip2 {
 
-constexpr int parallel_walkers = 24;  // chains followed at once (follow_in_parallel)
-
 // What a block's header says, and how many bytes its symbols decoded to.
 struct Block {
     std::uint32_t stored_crc = 0;
@@ -40,18 +38,18 @@ struct Bzip2Reader::State {
     // Sized for the stream's blocks and left uninitialised: every byte read was written first.
     std::size_t capacity = 0;
     std::unique_ptr<std::uint8_t[]> block_bytes;  // the block as the BWT left it
-    std::unique_ptr<std::uint32_t[]> tt;          // per sorted slot: link << 8 | byte
+    std::unique_ptr<std::uint32_t[]> slot_links;  // per sorted slot: link << 8 | byte
     bzip2::Block block;
     std::array<bzip2::HuffmanTable, bzip2::max_groups> tables;
     std::vector<std::uint8_t> selectors = std::vector<std::uint8_t>(bzip2::max_selectors);
 
     // The walk through the current block, resumable between reads: `left` bytes still to
-    // follow from slot `position`, or the rest already followed into block_bytes (ahead).
+    // follow from slot `position`, or the rest already followed into block_bytes (read from
+    // ahead_next to ahead_end).
     std::uint32_t position = 0;
     std::uint32_t left = 0;
     std::uint32_t walked = 0;
     bool tried_parallel = false;
-    const std::uint8_t* ahead = nullptr;
     std::uint32_t ahead_next = 0;
     std::uint32_t ahead_end = 0;
     std::size_t pool_capacity = 0;

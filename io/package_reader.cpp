@@ -185,26 +185,13 @@ ArchivePtr open_zstd_tar(archive_read_callback* read, void* source) {
     return a;
 }
 
-// True when the file ends with a bzip2 end-of-stream marker (48-bit magic, 32-bit CRC, then
-// up to 7 zero bits of padding). A truncated file almost surely does not.
+// True when the file's last bytes end a bzip2 stream.
 bool ends_with_bzip2_stream_end(FileHandle& file, std::uint64_t size) {
-    constexpr std::size_t tail = 11;  // 80 bits of marker + CRC, plus padding
-    std::array<unsigned char, tail> bytes{};
-    if (size < tail)
+    std::array<std::uint8_t, bzip2_stream_end_bytes> tail{};
+    if (size < tail.size())
         return false;
-    auto n = file.pread(bytes.data(), tail, size - tail);
-    if (!n || *n != tail)
-        return false;
-    unsigned __int128 bits = 0;
-    for (unsigned char b : bytes)
-        bits = (bits << 8) | b;
-    constexpr std::uint64_t magic = 0x177245385090;
-    constexpr std::uint64_t mask = (std::uint64_t{1} << 48) - 1;
-    for (int padding = 0; padding < 8; ++padding) {
-        if ((static_cast<std::uint64_t>(bits >> (32 + padding)) & mask) == magic)
-            return true;
-    }
-    return false;
+    auto n = file.pread(tail.data(), tail.size(), size - tail.size());
+    return n && *n == tail.size() && ends_bzip2_stream(tail);
 }
 
 bool may_stop_tar_bz2_early(const ReadRequest& request, FileHandle& file) {
