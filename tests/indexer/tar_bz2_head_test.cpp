@@ -87,6 +87,27 @@ TEST(TarBz2Head, OtherWritersKeepInfoTogetherSoNoRecipeIsLookedForBeyondTheHead)
     EXPECT_TRUE(extracted->recipe_deferred);
 }
 
+// The deferred recipe is read from the archive's last bzip2 blocks when they hold it, and
+// from the start when they do not settle it; the source URL is the same either way.
+TEST(TarBz2Head, ADeferredRecipeIsReadFromTheLastBlocksOrElseInFull) {
+    test::TempDir dir;
+    auto near_end = conda_build_package("1.0", "near_end", 1);
+    auto path = test::build_tar_bz2(dir / "noarch", near_end);
+    auto source = indexer::read_recipe_source(path);
+    ASSERT_TRUE(source) << source.error().message;
+    EXPECT_EQ((*source)["source_url"], "https://example.org/near_end.tar.gz");
+
+    // A tar in the payload with a recipe of its own, sorted (".tar") before the real one:
+    // the last blocks do not settle which is the archive's, so it is read in full.
+    auto embedding = conda_build_package("1.0", "embedding", 1);
+    embedding.pkg_files["lib/fixture.tar"] =
+        test::plain_tar({{"info/index.json", "{}"},
+                         {"info/recipe/meta.yaml", "source:\n  url: https://example.org/evil\n"}});
+    source = indexer::read_recipe_source(test::build_tar_bz2(dir / "noarch", embedding));
+    ASSERT_TRUE(source) << source.error().message;
+    EXPECT_EQ((*source)["source_url"], "https://example.org/embedding.tar.gz");
+}
+
 TEST(TarBz2Head, SmallArchivesAreReadToTheEnd) {
     test::TempDir dir;
     auto small = conda_build_package("1.0", "small", 1);
