@@ -255,7 +255,7 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
     return out;
 }
 
-core::Result<Json> read_recipe_source(const fs::path& path) {
+core::Result<RecipeSource> read_recipe_source(const fs::path& path) {
     // Deferred recipes are conda-package-handling's, sorted in among the payload by extension:
     // ".yaml" usually lands in the last bzip2 blocks.
     io::ReadRequest request{io::PackageComponent::info, is_recipe_file, has_recipe};
@@ -264,12 +264,12 @@ core::Result<Json> read_recipe_source(const fs::path& path) {
     if (!near_end)
         return tl::unexpected(near_end.error());
     if (*near_end)
-        return recipe_source_fields((*near_end)->bytes);
+        return RecipeSource{recipe_source_fields((*near_end)->bytes), false};
     request.hash = false;  // hashed at extraction already
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());
-    return recipe_source(*contents);
+    return RecipeSource{recipe_source(*contents), true};
 }
 
 }  // namespace chanmirror::indexer

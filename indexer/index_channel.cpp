@@ -173,7 +173,7 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
     struct Job {
         SubdirIndex* subdir;
         std::string file;
-        core::Result<core::Json> source = core::Json::object();
+        core::Result<RecipeSource> source = RecipeSource{};
     };
     std::vector<Job> jobs;
     for (std::size_t i = 0; i < subdirs.size(); ++i) {
@@ -195,7 +195,9 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
             report.warnings.push_back(job.subdir->subdir() + "/" + job.file +
                                       ": recipe not read: " + job.source.error().message);
         }
-        job.subdir->complete_recipe(job.file, job.source ? *job.source : core::Json::object());
+        job.subdir->complete_recipe(job.file,
+                                    job.source ? job.source->fields : core::Json::object());
+        report.recipes_read_in_full += job.source && job.source->read_in_full;
     }
     report.recipes_read += jobs.size();
     for (auto& subdir : subdirs) {

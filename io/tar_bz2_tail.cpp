@@ -121,16 +121,12 @@ core::Result<std::optional<TarTailScan::Member>> find_member_near_end(
         return core::fail(core::ErrorKind::io,
                           "cannot stat " + path.string() + ": " + ec.message());
     BlockStartsFromEnd starts(*file, size);
-    std::optional<std::uint64_t> tried;
     for (std::size_t k : blocks_back) {
         auto start = starts.nth_last(k);
         if (!start)
             return tl::unexpected(start.error());
         if (!*start || **start <= first_block_bit)
             return std::nullopt;  // that would decode it all: the full read does so exactly
-        if (**start == tried)
-            continue;
-        tried = **start;
         auto member = scan_tail(*file, signature[3] - '0', **start, names, max_member_size);
         if (!member || *member)
             return member;
