@@ -34,11 +34,11 @@ void print_report(const indexer::IndexReport& report) {
     char line[320];
     std::snprintf(line, sizeof line,
                   "chanmirror index: %zu packages indexed (%zu read, %zu reused from cache, %zu "
-                  "skipped, %zu recipes read again, %zu in full), %.1f MB hashed in %.2f s, peak "
-                  "RSS %ld MB%s\n",
+                  "skipped, %zu recipes read in full), %.1f MB hashed in %.2f s, peak RSS %ld "
+                  "MB%s\n",
                   report.indexed, report.extracted, report.reused, report.skipped.size(),
-                  report.recipes_read, report.recipes_read_in_full,
-                  static_cast<double>(report.bytes_hashed) / 1e6, report.seconds, peak_rss_mb(),
+                  report.recipes_read, static_cast<double>(report.bytes_hashed) / 1e6,
+                  report.seconds, peak_rss_mb(),
                   report.written ? "" : "; nothing written (--strict)");
     std::cerr << line;
 }

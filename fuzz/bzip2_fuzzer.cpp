@@ -5,8 +5,6 @@
 //           compress at level 1 + byte0 / 2 % 9); bytes 1 and 2 size the pulls and reads,
 //           and an odd byte 2 lowers the tuning so that small blocks are followed along many
 //           chains too.
-// A stream's later blocks also decode on their own (as a .tar.bz2's recipe is read from its
-// last blocks): from any block found by its magic, to a suffix of the data.
 #include <bzlib.h>
 
 #include <algorithm>
@@ -63,8 +61,8 @@ struct Decoded {
 };
 
 Decoded our_decode(std::string_view in, std::size_t pull_size, std::size_t read_size,
-                   io::Bzip2Reader::Tuning tuning, io::Bzip2Start start = {},
-                   std::size_t offset = 0) {
+                   io::Bzip2Reader::Tuning tuning) {
+    std::size_t offset = 0;
     io::Bzip2Reader reader(
         [&]() -> core::Result<std::span<const std::uint8_t>> {
             auto n = std::min(pull_size, in.size() - offset);
@@ -73,7 +71,7 @@ Decoded our_decode(std::string_view in, std::size_t pull_size, std::size_t read_
             offset += n;
             return chunk;
         },
-        tuning, start);
+        tuning);
     Decoded out;
     std::vector<std::uint8_t> buffer(read_size);
     for (;;) {
@@ -121,17 +119,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         our_decode(std::string_view(stream.data(), stream_size), pull_size, read_size, tuning);
     check(!ours.error, "a libbz2 stream decodes");
     check(ours.bytes == rest, "a libbz2 stream decodes to its data");
-
-    auto starts = io::bzip2_block_starts(std::span<const std::uint8_t>(
-        reinterpret_cast<const std::uint8_t*>(stream.data()), stream_size));
-    check(rest.empty() || (!starts.empty() && starts.front() == 32),
-          "the first block starts right after the signature");
-    for (auto start : starts) {
-        auto tail =
-            our_decode(std::string_view(stream.data(), stream_size), pull_size, read_size, tuning,
-                       io::Bzip2Start{level, static_cast<int>(start % 8)}, start / 8);
-        check(!tail.error, "a libbz2 stream decodes from any of its blocks");
-        check(rest.ends_with(tail.bytes), "a block decodes to the end of the data");
-    }
     return 0;
 }

@@ -9,7 +9,6 @@
 #include "core/version.hpp"
 #include "indexer/recipe.hpp"
 #include "io/package_reader.hpp"
-#include "io/tar_bz2_tail.hpp"
 
 namespace chanmirror::indexer {
 namespace {
@@ -255,21 +254,13 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path) {
     return out;
 }
 
-core::Result<RecipeSource> read_recipe_source(const fs::path& path) {
-    // Deferred recipes are conda-package-handling's, sorted in among the payload by extension:
-    // ".yaml" usually lands in the last bzip2 blocks.
+core::Result<Json> read_recipe_source(const fs::path& path) {
     io::ReadRequest request{io::PackageComponent::info, is_recipe_file, has_recipe};
-    auto near_end = io::find_member_near_end(path, {recipe_files.begin(), recipe_files.end()},
-                                             request.max_member_size);
-    if (!near_end)
-        return tl::unexpected(near_end.error());
-    if (*near_end)
-        return RecipeSource{recipe_source_fields((*near_end)->bytes), false};
     request.hash = false;  // hashed at extraction already
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());
-    return RecipeSource{recipe_source(*contents), true};
+    return recipe_source(*contents);
 }
 
 }  // namespace chanmirror::indexer

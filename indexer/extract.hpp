@@ -24,12 +24,7 @@ struct ExtractedPackage {
 
 core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path);
 
-struct RecipeSource {
-    core::Json fields;          // the recipe's channeldata fields ({"source_url": ...})
-    bool read_in_full = false;  // the archive's last bzip2 blocks did not settle them
-};
-
-// A deferred recipe's fields, from the archive's last blocks or else from a full read.
-core::Result<RecipeSource> read_recipe_source(const std::filesystem::path& path);
+// The recipe's channeldata fields ({"source_url": ...}) from a full read of the package.
+core::Result<core::Json> read_recipe_source(const std::filesystem::path& path);
 
 }  // namespace chanmirror::indexer

@@ -173,7 +173,7 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
     struct Job {
         SubdirIndex* subdir;
         std::string file;
-        core::Result<RecipeSource> source = RecipeSource{};
+        core::Result<core::Json> source = core::Json::object();
     };
     std::vector<Job> jobs;
     for (std::size_t i = 0; i < subdirs.size(); ++i) {
@@ -195,9 +195,7 @@ core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
             report.warnings.push_back(job.subdir->subdir() + "/" + job.file +
                                       ": recipe not read: " + job.source.error().message);
         }
-        job.subdir->complete_recipe(job.file,
-                                    job.source ? job.source->fields : core::Json::object());
-        report.recipes_read_in_full += job.source && job.source->read_in_full;
+        job.subdir->complete_recipe(job.file, job.source ? *job.source : core::Json::object());
     }
     report.recipes_read += jobs.size();
     for (auto& subdir : subdirs) {

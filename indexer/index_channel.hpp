@@ -34,9 +34,8 @@ struct SkippedPackage {
 struct IndexReport {
     std::size_t indexed = 0;  // packages in the index
     std::size_t extracted = 0;
-    std::size_t reused = 0;                // taken from the stat cache
-    std::size_t recipes_read = 0;          // .tar.bz2 read again for channeldata.json
-    std::size_t recipes_read_in_full = 0;  // of those, from the start (else the last blocks)
+    std::size_t reused = 0;        // taken from the stat cache
+    std::size_t recipes_read = 0;  // .tar.bz2 read again in full for channeldata.json
     std::vector<SkippedPackage> skipped;
     std::vector<std::string> warnings;
     std::uint64_t bytes_hashed = 0;

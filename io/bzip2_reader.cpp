@@ -3,9 +3,7 @@
 #include "io/bzip2_reader.hpp"
 
 #include <algorithm>
-#include <array>
 #include <string>
-#include <utility>
 
 #include "io/bzip2_state.hpp"
 
@@ -31,9 +29,14 @@ bool Bzip2Reader::State::read_stream_header() {
     std::uint32_t level = signature & 0xff;
     if ((signature >> 8) != 0x425a68 || level < '1' || level > '9')
         return first ? not_bzip2() : end_of_data();
-    size_for_level(static_cast<int>(level - '0'));
+    block_size_100k = static_cast<int>(level - '0');
     stream_crc = 0;
-    stream_crc_known = true;
+    if (auto size = std::size_t{100000} * static_cast<std::size_t>(block_size_100k);
+        size > capacity) {
+        block_bytes = std::make_unique_for_overwrite<std::uint8_t[]>(size);
+        slot_links = std::make_unique_for_overwrite<std::uint32_t[]>(size);
+        capacity = size;
+    }
     phase = Phase::block_header;
     if (first)
         return true;
@@ -47,22 +50,9 @@ bool Bzip2Reader::State::read_stream_header() {
     return after_marker(marker);
 }
 
-void Bzip2Reader::State::size_for_level(int level) {
-    block_size_100k = level;
-    if (auto size = std::size_t{100000} * static_cast<std::size_t>(level); size > capacity) {
-        block_bytes = std::make_unique_for_overwrite<std::uint8_t[]>(size);
-        slot_links = std::make_unique_for_overwrite<std::uint32_t[]>(size);
-        capacity = size;
-    }
-}
-
 bool Bzip2Reader::State::read_block_header() {
     std::uint32_t high = 0;
     std::uint32_t low = 0;
-    if (skip_bits > 0) {
-        if (!get(std::exchange(skip_bits, 0), high))
-            return false;
-    }
     if (!get(24, high) || !get(24, low))
         return false;
     return after_marker(std::uint64_t{high} << 24 | low);
@@ -73,7 +63,7 @@ bool Bzip2Reader::State::after_marker(std::uint64_t marker) {
         std::uint32_t stored = 0;
         if (!get(32, stored))
             return false;
-        if (stream_crc_known && stored != stream_crc)
+        if (stored != stream_crc)
             return fail("bzip2 stream CRC mismatch (data damaged)");
         in.align_to_byte();
         phase = Phase::stream_header;
@@ -304,62 +294,8 @@ bool ends_bzip2_stream(std::span<const std::uint8_t, bzip2_stream_end_bytes> tai
     return false;
 }
 
-namespace {
-
-// The block magic's first whole byte for each bit offset (0..7) it can start at within a
-// byte: that byte itself when the offset is 0, else the next one.
-constexpr std::array<std::uint8_t, 8> magic_first_whole_byte = [] {
-    std::array<std::uint8_t, 8> bytes{};
-    for (int shift = 0; shift < 8; ++shift)
-        bytes[shift] = static_cast<std::uint8_t>(block_magic >> (40 - (8 - shift) % 8));
-    return bytes;
-}();
-
-// Per byte value: the offsets at which a magic whose first whole byte it is would start.
-constexpr std::array<std::uint8_t, 256> magic_shifts_by_byte = [] {
-    std::array<std::uint8_t, 256> shifts{};
-    for (int shift = 0; shift < 8; ++shift)
-        shifts[magic_first_whole_byte[shift]] |= static_cast<std::uint8_t>(1u << shift);
-    return shifts;
-}();
-
-bool magic_at(std::span<const std::uint8_t> bytes, std::uint64_t bit) {
-    if (bit + 48 > bytes.size() * 8)
-        return false;
-    std::uint64_t word = 0;
-    for (std::size_t i = 0; i < 7; ++i) {
-        std::size_t at = bit / 8 + i;
-        word = word << 8 | (at < bytes.size() ? bytes[at] : 0);
-    }
-    constexpr std::uint64_t mask = (std::uint64_t{1} << 48) - 1;
-    return ((word >> (8 - bit % 8)) & mask) == block_magic;
-}
-
-}  // namespace
-
-// One table look-up per byte: a byte that cannot be the magic's first whole byte at any
-// offset (all but 7 of 256 values) rules out every magic that would have it there.
-std::vector<std::uint64_t> bzip2_block_starts(std::span<const std::uint8_t> bytes) {
-    std::vector<std::uint64_t> starts;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        std::uint8_t shifts = magic_shifts_by_byte[bytes[i]];
-        if (!shifts) [[likely]]
-            continue;
-        // Offsets 1..7 start in the byte before, offset 0 in this one: ascending.
-        for (int k = 1; k <= 8; ++k) {
-            int shift = k % 8;
-            if (!(shifts >> shift & 1) || (shift > 0 && i == 0))
-                continue;
-            std::uint64_t bit = shift ? (i - 1) * 8 + static_cast<std::uint64_t>(shift) : i * 8;
-            if (magic_at(bytes, bit))
-                starts.push_back(bit);
-        }
-    }
-    return starts;
-}
-
-Bzip2Reader::Bzip2Reader(Pull pull, Tuning tuning, Bzip2Start start)
-    : state_(std::make_unique<State>(std::move(pull), tuning, start)) {}
+Bzip2Reader::Bzip2Reader(Pull pull, Tuning tuning)
+    : state_(std::make_unique<State>(std::move(pull), tuning)) {}
 Bzip2Reader::~Bzip2Reader() = default;
 
 core::Result<std::size_t> Bzip2Reader::read(std::span<std::uint8_t> out) {

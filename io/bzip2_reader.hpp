@@ -18,7 +18,6 @@
 #include <functional>
 #include <memory>
 #include <span>
-#include <vector>
 
 #include "core/error.hpp"
 
@@ -32,16 +31,6 @@ struct Bzip2Tuning {
     std::uint32_t parallel_min_left = 128 * 1024;
 };
 
-// Where decoding starts: at a stream's "BZh" signature (the default), or at a block inside a
-// stream whose level (block size in 100 kB, 1..9) is known from its signature, `skip_bits`
-// (0..7) into the first byte pulled. Blocks are independent, so a file's last blocks decode
-// without the ones before them; that stream's CRC, which combines every block's, then goes
-// unchecked, while each block's own CRC still is.
-struct Bzip2Start {
-    int block_size_100k = 0;  // 0: at a stream's signature
-    int skip_bits = 0;
-};
-
 // The bytes at the end of a file that hold a bzip2 stream's end: the 48-bit end-of-stream
 // marker, the 32-bit stream CRC, and up to 7 bits of padding.
 inline constexpr std::size_t bzip2_stream_end_bytes = 11;
@@ -49,10 +38,6 @@ inline constexpr std::size_t bzip2_stream_end_bytes = 11;
 // True when `tail`, a file's last bzip2_stream_end_bytes, ends a bzip2 stream (the marker at
 // any of the 8 bit offsets padding allows). A truncated file almost surely does not.
 bool ends_bzip2_stream(std::span<const std::uint8_t, bzip2_stream_end_bytes> tail);
-
-// The bit offsets, ascending, at which a block's 48-bit magic starts in `bytes`. Compressed
-// data may hold the magic by chance (about once in 2^48 bits); a false start fails to decode.
-std::vector<std::uint64_t> bzip2_block_starts(std::span<const std::uint8_t> bytes);
 
 class Bzip2Reader {
   public:
@@ -62,7 +47,7 @@ class Bzip2Reader {
 
     using Tuning = Bzip2Tuning;
 
-    explicit Bzip2Reader(Pull pull, Tuning tuning = {}, Bzip2Start start = {});
+    explicit Bzip2Reader(Pull pull, Tuning tuning = {});
     ~Bzip2Reader();
     Bzip2Reader(const Bzip2Reader&) = delete;
     Bzip2Reader& operator=(const Bzip2Reader&) = delete;

@@ -26,15 +26,7 @@ struct Block {
 struct Bzip2Reader::State {
     enum class Phase { stream_header, block_header, walking, ended };
 
-    State(Pull pull, Tuning tuning, Bzip2Start start) : in(std::move(pull)), tuning(tuning) {
-        if (start.block_size_100k > 0) {
-            phase = Phase::block_header;
-            first_stream = false;
-            stream_crc_known = false;
-            skip_bits = start.skip_bits;
-            size_for_level(start.block_size_100k);
-        }
-    }
+    State(Pull pull, Tuning tuning) : in(std::move(pull)), tuning(tuning) {}
 
     bzip2::BitReader in;
     Tuning tuning;
@@ -43,8 +35,6 @@ struct Bzip2Reader::State {
     std::optional<core::Error> error;
     int block_size_100k = 0;
     std::uint32_t stream_crc = 0;
-    bool stream_crc_known = true;  // false in a stream whose first blocks were not decoded
-    int skip_bits = 0;             // before the first block header, when starting at one
     // Sized for the stream's blocks and left uninitialised: every byte read was written first.
     std::size_t capacity = 0;
     std::unique_ptr<std::uint8_t[]> block_bytes;  // the block as the BWT left it
@@ -84,7 +74,6 @@ struct Bzip2Reader::State {
     }
     bool get(int n, std::uint32_t& value) { return in.get(n, value) || truncated(); }
 
-    void size_for_level(int level);
     bool read_stream_header();
     bool read_block_header();
     bool after_marker(std::uint64_t marker);

@@ -73,7 +73,7 @@ if [ -n "${BASELINE:-}" ]; then
   baseline=$(cold_run "$BASELINE")
 fi
 cold=$(cold_run "$bin")
-grep -o '[0-9]* recipes read again, [0-9]* in full' "$work/cold.log" > "$work/recipes" || true
+grep -o '[0-9]* recipes read in full' "$work/cold.log" > "$work/recipes" || true
 grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold /' >> "$work/rss"
 t0=$(now)
 "$bin" index --threads 2 "$work/cold" 2> "$work/warm.log" || true

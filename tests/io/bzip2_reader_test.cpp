@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -27,8 +26,8 @@ constexpr io::Bzip2Reader::Tuning parallel_at_once{1, 1};
 
 // Decodes `stream` to the end, or returns the first error's message prefixed by "error: ".
 std::string decode(const std::string& stream, Chunking chunking = {},
-                   io::Bzip2Reader::Tuning tuning = {}, io::Bzip2Start start = {},
-                   std::size_t offset = 0) {
+                   io::Bzip2Reader::Tuning tuning = {}) {
+    std::size_t offset = 0;
     io::Bzip2Reader reader(
         [&]() -> core::Result<std::span<const std::uint8_t>> {
             auto n = std::min(chunking.pull, stream.size() - offset);
@@ -37,7 +36,7 @@ std::string decode(const std::string& stream, Chunking chunking = {},
             offset += n;
             return chunk;
         },
-        tuning, start);
+        tuning);
     std::string out;
     std::vector<std::uint8_t> buffer(chunking.read);
     for (;;) {
@@ -217,82 +216,3 @@ TEST(Bzip2Reader, PassesOnThePullsErrorAsItCame) {
 }
 
 }  // namespace
-
-namespace {
-
-std::span<const std::uint8_t> bytes_of(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
-// Every bit offset at which the 48-bit block magic starts, found one bit at a time.
-std::vector<std::uint64_t> magic_bit_by_bit(const std::string& bytes) {
-    auto bit = [&](std::uint64_t i) { return (bytes[i / 8] >> (7 - i % 8)) & 1; };
-    std::vector<std::uint64_t> starts;
-    for (std::uint64_t at = 0; at + 48 <= bytes.size() * 8; ++at) {
-        std::uint64_t value = 0;
-        for (std::uint64_t i = 0; i < 48; ++i)
-            value = value << 1 | static_cast<std::uint64_t>(bit(at + i));
-        if (value == 0x314159265359)
-            starts.push_back(at);
-    }
-    return starts;
-}
-
-void plant_magic(std::string& bytes, std::uint64_t at) {
-    for (std::uint64_t i = 0; i < 48; ++i) {
-        auto& byte = reinterpret_cast<std::uint8_t&>(bytes[(at + i) / 8]);
-        std::uint8_t mask = static_cast<std::uint8_t>(0x80u >> ((at + i) % 8));
-        byte = (0x314159265359 >> (47 - i) & 1) ? byte | mask : byte & ~mask;
-    }
-}
-
-}  // namespace
-
-TEST(Bzip2BlockStarts, FindsTheMagicAtEveryBitOffsetAsABitByBitSearchDoes) {
-    for (std::uint64_t seed = 0; seed < 4; ++seed) {
-        std::string bytes = noise(3000, seed);
-        for (std::uint64_t at : {std::uint64_t{0}, std::uint64_t{8 * 3000 - 48}})
-            plant_magic(bytes, at);
-        for (std::uint64_t shift = 0; shift < 8; ++shift)
-            plant_magic(bytes, 1000 + 800 * shift + shift);
-        plant_magic(bytes, 20001);
-        auto expected = magic_bit_by_bit(bytes);
-        ASSERT_GE(expected.size(), 11u);
-        EXPECT_EQ(io::bzip2_block_starts(bytes_of(bytes)), expected) << "seed " << seed;
-        for (std::size_t cut : {std::size_t{5}, std::size_t{6}, std::size_t{7}, std::size_t{131}})
-            EXPECT_EQ(io::bzip2_block_starts(bytes_of(bytes.substr(0, cut))),
-                      magic_bit_by_bit(bytes.substr(0, cut)));
-    }
-}
-
-// Blocks are independent: decoding from any block's magic gives the data's tail, with each
-// block's CRC checked, whatever bit of a byte the block starts at.
-TEST(Bzip2Reader, DecodesFromAnyBlockToTheEnd) {
-    const std::string data = words(520000, 11) + noise(20000, 3);
-    const std::string stream = test::bzip2_compress(data, 1);
-    auto starts = io::bzip2_block_starts(bytes_of(stream));
-    ASSERT_GE(starts.size(), 5u);
-    EXPECT_EQ(starts.front(), 32u) << "right after \"BZh1\"";
-    std::set<std::uint64_t> shifts;
-    std::size_t previous = data.size() + 1;
-    for (auto start : starts) {
-        shifts.insert(start % 8);
-        io::Bzip2Start at_block{1, static_cast<int>(start % 8)};
-        auto tail = decode(stream, {}, {}, at_block, start / 8);
-        ASSERT_FALSE(tail.starts_with("error: ")) << tail;
-        EXPECT_TRUE(data.ends_with(tail)) << "from bit " << start;
-        EXPECT_LT(tail.size(), previous) << "each block starts later in the data";
-        EXPECT_EQ(decode(stream, Chunking{7, 1000}, {}, at_block, start / 8), tail);
-        previous = tail.size();
-    }
-    EXPECT_EQ(decode(stream, {}, {}, io::Bzip2Start{1, 0}, 4), data) << "the first block";
-    EXPECT_GT(shifts.size(), 1u) << "blocks start at several bit offsets within a byte";
-
-    // Damage in a block decoded from its start is still found; a stream-CRC mismatch is not
-    // reported, since that CRC covers the blocks before.
-    std::string damaged = stream;
-    damaged[(starts.back() / 8 + stream.size()) / 2] ^= 0x10;
-    EXPECT_TRUE(decode(damaged, {}, {}, io::Bzip2Start{1, static_cast<int>(starts.back() % 8)},
-                       starts.back() / 8)
-                    .starts_with("error: "));
-}

@@ -121,16 +121,11 @@ Members tar_order(const std::map<std::string, std::string>& files, TarOrder orde
     return members;
 }
 
-enum class Filter { none, bzip2, zstd };
-
-// A tar of `files`, in memory, in the given order.
-std::string make_tar(const Members& files, Filter filter) {
+// A tar (bzip2 or zstd filtered) of `files`, in memory, in the given order.
+std::string make_tar(const Members& files, bool zstd) {
     std::string out;
     Writer a(archive_write_new());
-    if (filter == Filter::bzip2)
-        archive_write_add_filter_bzip2(a.get());
-    if (filter == Filter::zstd)
-        archive_write_add_filter_zstd(a.get());
+    zstd ? archive_write_add_filter_zstd(a.get()) : archive_write_add_filter_bzip2(a.get());
     archive_write_set_format_pax_restricted(a.get());
     archive_write_set_bytes_in_last_block(a.get(), 1);
     check(a.get(), archive_write_open(a.get(), &out, nullptr, append_to_string, nullptr),
@@ -177,16 +172,12 @@ std::string bzip2_compress(const std::string& data, int level) {
     return out;
 }
 
-std::string plain_tar(const std::map<std::string, std::string>& files) {
-    return make_tar({files.begin(), files.end()}, Filter::none);
-}
-
 fs::path build_tar_bz2(const fs::path& dir, const PackageSpec& spec) {
     auto files = info_members(spec);
     files["lib/" + spec.name + ".bin"] = payload(spec);
     files.insert(spec.pkg_files.begin(), spec.pkg_files.end());
     auto path = dir / (spec.stem() + ".tar.bz2");
-    write_file(path, make_tar(tar_order(files, spec.tar_order), Filter::bzip2));
+    write_file(path, make_tar(tar_order(files, spec.tar_order), /*zstd=*/false));
     return path;
 }
 
@@ -201,10 +192,9 @@ fs::path build_conda(const fs::path& dir, const PackageSpec& spec) {
           "open zip");
     add_entry(a.get(), "metadata.json", R"({"conda_pkg_format_version": 2})");
     auto info = info_members(spec);
-    add_entry(a.get(), "pkg-" + spec.stem() + ".tar.zst",
-              make_tar({pkg.begin(), pkg.end()}, Filter::zstd));
+    add_entry(a.get(), "pkg-" + spec.stem() + ".tar.zst", make_tar({pkg.begin(), pkg.end()}, true));
     add_entry(a.get(), "info-" + spec.stem() + ".tar.zst",
-              make_tar({info.begin(), info.end()}, Filter::zstd));
+              make_tar({info.begin(), info.end()}, true));
     check(a.get(), archive_write_close(a.get()), "close zip");
     auto path = dir / (spec.stem() + ".conda");
     write_file(path, zip);

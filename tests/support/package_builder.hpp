@@ -41,9 +41,6 @@ struct PackageSpec {
 std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
 std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
 
-// An uncompressed tar of `files`, in name order: a tar inside some package's payload.
-std::string plain_tar(const std::map<std::string, std::string>& files);
-
 // `data` as one bzip2 stream (libbz2 through libarchive), with blocks of level * 100 kB.
 std::string bzip2_compress(const std::string& data, int level = 9);
 
