@@ -1,7 +1,7 @@
 // Writes a synthetic channel for the index benchmark: real .conda/.tar.bz2 packages shaped
-// like conda-build's (a recipe, payloads that compress ~2.5x, .tar.bz2 members in
-// conda-package-handling's order), three builds per version, sizes spread like a real
-// channel (many small, a few large).
+// like conda-build's (a recipe, payloads in several groups that compress ~2.5x, .tar.bz2
+// members in conda-package-handling's order with its random group order), three builds per
+// version, sizes spread like a real channel (many small, a few large).
 //   bench_make_packages DIR COUNT TOTAL_MB [CONDA_PERCENT]
 #include <cmath>
 #include <cstdio>
@@ -33,8 +33,19 @@ int main(int argc, char** argv) {
         spec.version = "1." + std::to_string(i / 3 % 3);
         spec.build = "py3" + std::to_string(10 + i % 3) + "h" + std::to_string(1000 + i) + "_0";
         spec.subdir = subdirs[i % 5 == 0 ? 1 : 0];
-        spec.payload_bytes = static_cast<std::uint64_t>(total_bytes * weights[i] / sum) + 256;
+        // The payload in groups as conda-package-handling sees them (extension, or directory
+        // without one), so that the recipe's group lands anywhere among them, as in real
+        // archives: their groups follow Python's per-process string hash.
+        const auto bytes = static_cast<std::uint64_t>(total_bytes * weights[i] / sum) + 256;
+        spec.payload_bytes = bytes / 2;
         spec.compressible_payload = true;
+        const std::string site = "lib/python3.12/site-packages/" + spec.name + "/";
+        spec.pkg_files[site + "__init__.py"] =
+            chanmirror::test::compressible_text(bytes / 4, rng());
+        spec.pkg_files["bin/" + spec.name] = chanmirror::test::compressible_text(bytes / 6, rng());
+        spec.pkg_files["share/doc/" + spec.name + "/README.txt"] =
+            chanmirror::test::compressible_text(bytes / 12, rng());
+        spec.group_order_seed = rng() | 1;
         spec.index_extra = {{"depends", {"python >=3.10", "libzlib >=1.3"}},
                             {"license", "MIT"},
                             {"timestamp", 1700000000000 + i}};
@@ -43,6 +54,7 @@ int main(int argc, char** argv) {
         spec.info_files["info/recipe/meta.yaml"] =
             "package:\n  name: " + spec.name + "\n  version: " + spec.version +
             "\nsource:\n  url: https://example.org/" + spec.name + "-" + spec.version + ".tar.gz\n";
+        spec.info_files["info/recipe/build.sh"] = "python -m pip install . -vv\n";
         bool conda = static_cast<int>(rng() % 100) < conda_percent;
         conda ? chanmirror::test::build_conda(dir / spec.subdir, spec)
               : chanmirror::test::build_tar_bz2(dir / spec.subdir, spec);

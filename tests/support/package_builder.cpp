@@ -77,6 +77,15 @@ std::string compressible_bytes(std::uint64_t bytes, std::mt19937_64& rng) {
     return out;
 }
 
+}  // namespace
+
+std::string compressible_text(std::uint64_t bytes, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return compressible_bytes(bytes, rng);
+}
+
+namespace {
+
 std::string payload(const PackageSpec& spec) {
     std::mt19937_64 rng(std::hash<std::string>{}(spec.stem()));
     return spec.compressible_payload ? compressible_bytes(spec.payload_bytes, rng)
@@ -94,15 +103,22 @@ std::map<std::string, std::string> info_members(const PackageSpec& spec) {
 using Members = std::vector<std::pair<std::string, std::string>>;
 
 // conda-package-handling's member order for .tar.bz2: the top-level info/ files first, then
-// everything else (info/recipe/ included) by extension and size, for compression.
-Members conda_build_order(const std::map<std::string, std::string>& files) {
-    auto key = [](const std::pair<std::string, std::string>& m) {
+// everything else (info/recipe/ included) in groups, by size within each. A group is an
+// extension, or the directory of files without one; the groups follow Python's string hash,
+// which is random per build process. Seed 0 orders them by name (one such order).
+Members conda_build_order(const std::map<std::string, std::string>& files, std::uint64_t seed) {
+    auto key = [seed](const std::pair<std::string, std::string>& m) {
         fs::path path = m.first;
         bool top_level_info = path.parent_path() == "info";
-        std::string ext = path.extension().string();
-        if (ext.empty())
-            ext = "1" + path.parent_path().string();
-        return std::tuple(!top_level_info, top_level_info ? "" : ext, m.second.size());
+        std::string group = path.extension().string();
+        if (group.empty())
+            group = "1" + path.parent_path().string();
+        std::uint64_t rank = 0;
+        if (seed != 0 && !top_level_info) {
+            std::mt19937_64 hash(seed ^ std::hash<std::string>{}(group));
+            rank = hash();
+        }
+        return std::tuple(!top_level_info, rank, top_level_info ? "" : group, m.second.size());
     };
     Members members(files.begin(), files.end());
     std::stable_sort(members.begin(), members.end(),
@@ -110,9 +126,10 @@ Members conda_build_order(const std::map<std::string, std::string>& files) {
     return members;
 }
 
-Members tar_order(const std::map<std::string, std::string>& files, TarOrder order) {
+Members tar_order(const std::map<std::string, std::string>& files, TarOrder order,
+                  std::uint64_t seed) {
     if (order == TarOrder::conda_package_handling)
-        return conda_build_order(files);
+        return conda_build_order(files, seed);
     Members members(files.begin(), files.end());  // alphabetical
     if (order == TarOrder::info_first) {
         std::stable_partition(members.begin(), members.end(),
@@ -177,7 +194,8 @@ fs::path build_tar_bz2(const fs::path& dir, const PackageSpec& spec) {
     files["lib/" + spec.name + ".bin"] = payload(spec);
     files.insert(spec.pkg_files.begin(), spec.pkg_files.end());
     auto path = dir / (spec.stem() + ".tar.bz2");
-    write_file(path, make_tar(tar_order(files, spec.tar_order), /*zstd=*/false));
+    write_file(path,
+               make_tar(tar_order(files, spec.tar_order, spec.group_order_seed), /*zstd=*/false));
     return path;
 }
 

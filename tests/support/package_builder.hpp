@@ -31,15 +31,22 @@ struct PackageSpec {
     bool compressible_payload = false;  // text-like pages, as real payloads, instead of noise
     bool write_index_json = true;
     TarOrder tar_order = TarOrder::conda_package_handling;
+    // conda_package_handling's order of member groups (see build_tar_bz2); 0: by name.
+    std::uint64_t group_order_seed = 0;
 
     [[nodiscard]] std::string stem() const { return name + "-" + version + "-" + build; }
     [[nodiscard]] nlohmann::json index_json() const;
 };
 
 // Writes <dir>/<stem>.conda or .tar.bz2 and returns its path. A .tar.bz2 holds its members
-// in spec.tar_order.
+// in spec.tar_order; conda-package-handling's groups members by extension (or, without one,
+// by directory) and orders the groups by Python's per-process string hash, which
+// spec.group_order_seed stands for.
 std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
 std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
+
+// Bytes that compress about as real package payloads do (~2.5x with bzip2).
+std::string compressible_text(std::uint64_t bytes, std::uint64_t seed);
 
 // `data` as one bzip2 stream (libbz2 through libarchive), with blocks of level * 100 kB.
 std::string bzip2_compress(const std::string& data, int level = 9);
