@@ -71,17 +71,22 @@ bool payload_begins(const std::map<std::string, std::string>& members, std::stri
 // In their archives a recipe the head did not reach does not exist, and is not looked for.
 class HeadOrder {
   public:
+    explicit HeadOrder(bool recipe_now) : recipe_now_(recipe_now) {}
+
     bool stop_before(const std::map<std::string, std::string>& members, std::string_view next) {
         bool top_level_info = next.starts_with("info/") && next.find('/', 5) == next.npos;
         if (!top_level_info)
             past_top_level_info_ = true;
         else if (past_top_level_info_)
             conda_package_handling_order_ = false;
+        if (recipe_now_ && conda_package_handling_order_ && !has_recipe(members))
+            return false;  // on through the payload to the recipe
         return payload_begins(members, next);
     }
     [[nodiscard]] bool recipe_may_follow() const { return conda_package_handling_order_; }
 
   private:
+    bool recipe_now_;
     bool past_top_level_info_ = false;
     bool conda_package_handling_order_ = true;
 };
@@ -211,9 +216,9 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 
 }  // namespace
 
-core::Result<ExtractedPackage> extract_package(const fs::path& path) {
+core::Result<ExtractedPackage> extract_package(const fs::path& path, bool recipe_now) {
     io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
-    HeadOrder order;
+    HeadOrder order(recipe_now);
     request.stop_before = [&order](const auto& members, std::string_view next) {
         return order.stop_before(members, next);
     };

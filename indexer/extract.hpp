@@ -22,7 +22,11 @@ struct ExtractedPackage {
     bool recipe_deferred = false;
 };
 
-core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path);
+// `recipe_now`: a recipe that conda-package-handling sorted in among the payload is read in
+// this same pass (for a package whose recipe channeldata.json surely uses) instead of being
+// left for read_recipe_source.
+core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path,
+                                               bool recipe_now = false);
 
 // The recipe's channeldata fields ({"source_url": ...}) from a full read of the package.
 core::Result<core::Json> read_recipe_source(const std::filesystem::path& path);

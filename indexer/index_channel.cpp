@@ -72,8 +72,10 @@ std::vector<std::size_t> largest_first(std::size_t count, Size size_of) {
     return order;
 }
 
-// Every changed file of every subdir goes through one pool, so both cores stay busy.
-void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
+// Every changed file of every subdir goes through one pool, so both cores stay busy. The
+// recipe of a .tar.bz2 that is the only build of its version is read in the same pass:
+// channeldata.json surely uses it, and a second read would decode the head again.
+void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
     std::vector<std::pair<SubdirIndex*, std::size_t>> jobs;
     for (auto& s : subdirs) {
         for (std::size_t i = 0; i < s.changed().size(); ++i)
@@ -82,9 +84,11 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, unsigned threads) {
     auto order = largest_first(jobs.size(), [&](std::size_t j) {
         return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
     });
-    core::parallel_for(jobs.size(), core::thread_count(threads), [&](std::size_t j) {
+    core::parallel_for(jobs.size(), core::thread_count(options.threads), [&](std::size_t j) {
         auto [subdir, i] = jobs[order[j]];
-        subdir->set_result(i, extract_package(subdir->dir() / subdir->changed()[i]));
+        const std::string& file = subdir->changed()[i];
+        bool recipe_now = options.channeldata && subdir->only_build_of_its_version(file);
+        subdir->set_result(i, extract_package(subdir->dir() / file, recipe_now));
     });
 }
 
@@ -276,7 +280,7 @@ core::Result<IndexReport> index_channel(const IndexOptions& options) {
     auto subdirs = open_subdirs(options);
     if (!subdirs)
         return tl::unexpected(subdirs.error());
-    extract_changed(*subdirs, options.threads);
+    extract_changed(*subdirs, options);
     IndexReport report;
     for (auto& subdir : *subdirs) {
         if (auto r = subdir.finish(report); !r)

@@ -30,6 +30,10 @@ class SubdirIndex {
         return files_.at(name).size;
     }
 
+    // Whether no other package file of the subdir has this one's name and version, by file
+    // name (no .conda twin, no other build): its recipe then surely feeds channeldata.json.
+    [[nodiscard]] bool only_build_of_its_version(const std::string& file) const;
+
     // Records the extraction of changed()[i]; safe to call from several threads for distinct i.
     void set_result(std::size_t i, core::Result<ExtractedPackage> result);
 

@@ -87,6 +87,25 @@ TEST(TarBz2Head, OtherWritersKeepInfoTogetherSoNoRecipeIsLookedForBeyondTheHead)
     EXPECT_TRUE(extracted->recipe_deferred);
 }
 
+// When channeldata.json surely uses the recipe (the only build of its version), the first
+// pass reads on to it instead of leaving it for a second read from the start.
+TEST(TarBz2Head, ARecipeWantedNowIsReadInTheSamePass) {
+    test::TempDir dir;
+    auto path = test::build_tar_bz2(dir / "noarch", conda_build_package("1.0", "0", 1));
+    auto extracted = indexer::extract_package(path, /*recipe_now=*/true);
+    ASSERT_TRUE(extracted) << extracted.error().message;
+    EXPECT_FALSE(extracted->recipe_deferred);
+    EXPECT_NE(extracted->extras.find("https://example.org/0.tar.gz"), std::string::npos);
+    EXPECT_EQ(extracted->bytes_hashed, fs::file_size(path));
+
+    auto no_recipe = conda_build_package("1.0", "none", 1);
+    no_recipe.info_files.erase("info/recipe/meta.yaml");
+    extracted = indexer::extract_package(test::build_tar_bz2(dir / "noarch", no_recipe), true);
+    ASSERT_TRUE(extracted) << extracted.error().message;
+    EXPECT_FALSE(extracted->recipe_deferred) << "read to the end: there is none to defer";
+    EXPECT_EQ(extracted->extras.find("source_url"), std::string::npos);
+}
+
 TEST(TarBz2Head, SmallArchivesAreReadToTheEnd) {
     test::TempDir dir;
     auto small = conda_build_package("1.0", "small", 1);
@@ -116,7 +135,8 @@ TEST(TarBz2Head, ChanneldataReadsTheRecipesOfTheNewestBuildsOnly) {
     test::build_tar_bz2(dir / "noarch", conda_build_package("0.9", "h0_0", 50));
     auto report = test::index_or_fail(test::options_for(dir.path()));
     EXPECT_EQ(report.indexed, 4u);
-    EXPECT_EQ(report.recipes_read, 2u) << "the newest build of 1.0 and of 0.9";
+    EXPECT_EQ(report.recipes_read, 1u)
+        << "the newest build of 1.0; 0.9's only build had its recipe read in the first pass";
     auto entry = test::read_json(dir / "channeldata.json")["packages"]["example"];
     EXPECT_EQ(entry["source_url"], "https://example.org/h2_0.tar.gz");
     EXPECT_EQ(entry["home"], "https://example.org");
@@ -125,15 +145,17 @@ TEST(TarBz2Head, ChanneldataReadsTheRecipesOfTheNewestBuildsOnly) {
     EXPECT_EQ(report.recipes_read, 0u) << "nothing changed";
 
     test::build_tar_bz2(dir / "noarch", conda_build_package("1.1", "h4_0", 400));
+    test::build_tar_bz2(dir / "noarch", conda_build_package("1.0", "h5_0", 500));
     report = test::index_or_fail(test::options_for(dir.path()));
-    EXPECT_EQ(report.recipes_read, 1u) << "only the new build; the cache keeps the others";
+    EXPECT_EQ(report.recipes_read, 1u)
+        << "1.0's new newest build; 1.1's only build was read whole; the cache keeps the others";
     entry = test::read_json(dir / "channeldata.json")["packages"]["example"];
     EXPECT_EQ(entry["source_url"], "https://example.org/h4_0.tar.gz");
     EXPECT_EQ(entry["version"], "1.1");
 
     auto options = test::options_for(dir.path());
     options.channeldata = false;
-    test::build_tar_bz2(dir / "noarch", conda_build_package("1.2", "h5_0", 500));
+    test::build_tar_bz2(dir / "noarch", conda_build_package("1.2", "h6_0", 600));
     EXPECT_EQ(test::index_or_fail(options).recipes_read, 0u) << "no channeldata.json, no recipes";
 }
 
