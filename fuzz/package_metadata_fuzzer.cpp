@@ -1,7 +1,9 @@
 // Packages with any metadata in them: real .conda and .tar.bz2 archives are built around
 // fuzzed info/index.json, about.json, run_exports.json, paths.json and recipe, then indexed.
 // The index either skips the package with a message or yields a record that repodata.json,
-// the shards and channeldata.json can all carry.
+// the shards and channeldata.json can all carry. With bit 0x40 of the first byte the payload
+// is large enough for a .tar.bz2's head read to stop before it: reading the recipe in that
+// same pass must then give what deferring it and reading it later gives.
 #include <filesystem>
 
 #include "core/channeldata.hpp"
@@ -11,6 +13,7 @@
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "indexer/extract.hpp"
+#include "io/package_reader.hpp"
 #include "tests/support/package_builder.hpp"
 
 namespace fs = std::filesystem;
@@ -64,6 +67,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             spec.info_files[paths[i]] = std::string(members[i]);
     }
     spec.tar_order = static_cast<chanmirror::test::TarOrder>(data[0] % 3);
+    if (data[0] & 0x40) {
+        spec.payload_bytes = chanmirror::io::small_archive_bytes + 4096;
+        spec.compressible_payload = true;
+        spec.pkg_files["bin/tool"] = "#!/bin/sh\n";
+        spec.group_order_seed = data[0];
+    }
     fs::remove_all(work_dir());
     fs::create_directories(work_dir());
     fs::path file = (data[0] & 0x80) ? chanmirror::test::build_conda(work_dir(), spec)
@@ -75,7 +84,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     check_record_is_publishable(file, *extracted);
-    if (extracted->recipe_deferred)
-        (void)chanmirror::indexer::read_recipe_source(file);
+
+    auto in_one_pass = chanmirror::indexer::extract_package(file, /*recipe_now=*/true);
+    check(in_one_pass.has_value(), "reading on to the recipe does not fail the package");
+    check(!in_one_pass->recipe_deferred, "a recipe read now is not deferred");
+    check(in_one_pass->record == extracted->record &&
+              in_one_pass->run_exports == extracted->run_exports,
+          "the record does not depend on when the recipe is read");
+    auto extras = core::Json::parse(extracted->extras);
+    if (extracted->recipe_deferred) {
+        auto recipe = chanmirror::indexer::read_recipe_source(file);
+        check(recipe.has_value(), "a deferred recipe can be read");
+        extras.update(*recipe);
+    }
+    check(extras == core::Json::parse(in_one_pass->extras),
+          "the recipe read now gives what the deferred read gives");
     return 0;
 }
