@@ -169,51 +169,66 @@ core::Result<void> publish_one(SubdirIndex& subdir, SubdirOutput& output,
 }
 
 // channeldata.json reads the recipe of the newest build of each (name, version). A .tar.bz2
-// whose recipe lies beyond its payload was not read that far; those few are read in full
-// now, on every core, and the cache remembers what they hold.
-core::Result<void> complete_deferred_recipes(std::vector<SubdirIndex>& subdirs,
-                                             const std::vector<SubdirOutput>& outputs,
-                                             const IndexOptions& options, IndexReport& report) {
+// whose recipe lies beyond its payload was not read that far; those few are read in full on
+// background threads while the subdirs publish (the reads touch only package files, and
+// publishing mostly waits on the disk), and the cache then remembers what they hold.
+class DeferredRecipes {
+  public:
+    // After load_details() of every subdir.
+    DeferredRecipes(std::vector<SubdirIndex>& subdirs, const std::vector<SubdirOutput>& outputs,
+                    unsigned threads) {
+        for (std::size_t i = 0; i < subdirs.size(); ++i) {
+            if (!subdirs[i].has_deferred_recipes())
+                continue;  // every .conda channel: no need to parse its records for this
+            auto sources = core::channeldata_sources(outputs[i].repodata);
+            for (auto& file : subdirs[i].deferred_recipes(sources))
+                jobs_.push_back({&subdirs[i], subdirs[i].dir() / file, std::move(file)});
+        }
+        auto order = largest_first(
+            jobs_.size(), [&](std::size_t j) { return jobs_[j].subdir->file_size(jobs_[j].file); });
+        reader_ = std::jthread([this, order = std::move(order), threads] {
+            core::parallel_for(order.size(), threads, [&](std::size_t j) {
+                auto& job = jobs_[order[j]];
+                job.source = read_recipe_source(job.path);
+            });
+        });
+    }
+
+    DeferredRecipes(const DeferredRecipes&) = delete;  // the reader thread holds `this`
+    DeferredRecipes& operator=(const DeferredRecipes&) = delete;
+
+    // Waits for the reads and adds what they found to the subdirs' extras and caches.
+    core::Result<void> complete(std::vector<SubdirIndex>& subdirs, IndexReport& report) {
+        reader_.join();
+        for (auto& job : jobs_) {
+            if (!job.source) {
+                report.warnings.push_back(job.subdir->subdir() + "/" + job.file +
+                                          ": recipe not read: " + job.source.error().message);
+            }
+            job.subdir->complete_recipe(job.file, job.source ? *job.source : core::Json::object());
+        }
+        report.recipes_read += jobs_.size();
+        for (auto& subdir : subdirs) {
+            if (auto r = subdir.save_completed_recipes(); !r)
+                return r;
+        }
+        return {};
+    }
+
+  private:
     struct Job {
         SubdirIndex* subdir;
+        fs::path path;
         std::string file;
         core::Result<core::Json> source = core::Json::object();
     };
-    std::vector<Job> jobs;
-    for (std::size_t i = 0; i < subdirs.size(); ++i) {
-        subdirs[i].load_details();
-        if (!subdirs[i].has_deferred_recipes())
-            continue;  // every .conda channel: no need to parse its records for this
-        auto sources = core::channeldata_sources(outputs[i].repodata);
-        for (auto& file : subdirs[i].deferred_recipes(sources))
-            jobs.push_back({&subdirs[i], std::move(file)});
-    }
-    auto order = largest_first(
-        jobs.size(), [&](std::size_t j) { return jobs[j].subdir->file_size(jobs[j].file); });
-    core::parallel_for(jobs.size(), core::thread_count(options.threads), [&](std::size_t j) {
-        auto& job = jobs[order[j]];
-        job.source = read_recipe_source(job.subdir->dir() / job.file);
-    });
-    for (auto& job : jobs) {
-        if (!job.source) {
-            report.warnings.push_back(job.subdir->subdir() + "/" + job.file +
-                                      ": recipe not read: " + job.source.error().message);
-        }
-        job.subdir->complete_recipe(job.file, job.source ? *job.source : core::Json::object());
-    }
-    report.recipes_read += jobs.size();
-    for (auto& subdir : subdirs) {
-        if (auto r = subdir.save_completed_recipes(); !r)
-            return r;
-    }
-    return {};
-}
+    std::vector<Job> jobs_;
+    std::jthread reader_;  // declared last: joined (on an early return too) before jobs_ goes
+};
 
 core::Result<void> write_channeldata(std::vector<SubdirIndex>& subdirs,
                                      std::vector<SubdirOutput>& outputs,
-                                     const IndexOptions& options, IndexReport& report) {
-    if (auto r = complete_deferred_recipes(subdirs, outputs, options, report); !r)
-        return r;
+                                     const IndexOptions& options) {
     std::vector<core::ChanneldataSubdir> inputs;
     for (std::size_t i = 0; i < subdirs.size(); ++i) {
         inputs.push_back({subdirs[i].subdir(), &outputs[i].repodata, &subdirs[i].extras,
@@ -245,25 +260,34 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
         auto output = prepare_output(subdir, *patches, options);
         if (!output)
             return tl::unexpected(output.error());
-        if (!output->up_to_date) {
-            if (auto r = publish_one(subdir, *output, *patches, publish_options); !r)
-                return r;
-        }
         channel_fingerprint += subdir.subdir() + ":" + output->fingerprint + ";";
         outputs.push_back(std::move(*output));
     }
-    if (!options.channeldata)
-        return {};
     // channeldata.json depends on every subdir; its fingerprint lives with noarch's cache.
     auto& noarch = *std::find_if(subdirs.begin(), subdirs.end(),
                                  [](const auto& s) { return s.subdir() == "noarch"; });
     std::error_code ec;
     auto stored = noarch.meta("channeldata");
-    if (stored && *stored == channel_fingerprint &&
-        fs::exists(options.channel / "channeldata.json", ec)) {
-        return {};
+    bool channeldata =
+        options.channeldata && !(stored && *stored == channel_fingerprint &&
+                                 fs::exists(options.channel / "channeldata.json", ec));
+    std::optional<DeferredRecipes> recipes;
+    if (channeldata) {
+        for (auto& subdir : subdirs)
+            subdir.load_details();
+        recipes.emplace(subdirs, outputs, core::thread_count(options.threads));
     }
-    if (auto r = write_channeldata(subdirs, outputs, options, report); !r)
+    for (std::size_t i = 0; i < subdirs.size(); ++i) {
+        if (outputs[i].up_to_date)
+            continue;
+        if (auto r = publish_one(subdirs[i], outputs[i], *patches, publish_options); !r)
+            return r;
+    }
+    if (!channeldata)
+        return {};
+    if (auto r = recipes->complete(subdirs, report); !r)
+        return r;
+    if (auto r = write_channeldata(subdirs, outputs, options); !r)
         return r;
     return noarch.set_meta("channeldata", channel_fingerprint);
 }
