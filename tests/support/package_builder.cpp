@@ -77,15 +77,6 @@ std::string compressible_bytes(std::uint64_t bytes, std::mt19937_64& rng) {
     return out;
 }
 
-}  // namespace
-
-std::string compressible_text(std::uint64_t bytes, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    return compressible_bytes(bytes, rng);
-}
-
-namespace {
-
 std::string payload(const PackageSpec& spec) {
     std::mt19937_64 rng(std::hash<std::string>{}(spec.stem()));
     return spec.compressible_payload ? compressible_bytes(spec.payload_bytes, rng)
@@ -163,6 +154,11 @@ void write_file(const fs::path& path, const std::string& bytes) {
 }
 
 }  // namespace
+
+std::string compressible_text(std::uint64_t bytes, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return compressible_bytes(bytes, rng);
+}
 
 nlohmann::json PackageSpec::index_json() const {
     nlohmann::json index = {{"name", name},     {"version", version},
