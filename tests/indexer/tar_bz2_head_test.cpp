@@ -106,6 +106,29 @@ TEST(TarBz2Head, ARecipeWantedNowIsReadInTheSamePass) {
     EXPECT_EQ(extracted->extras.find("source_url"), std::string::npos);
 }
 
+// Deferred recipes are read on other threads while the subdirs publish. A subdir that cannot
+// be published ends the run with its error; the reads are waited for (ASan would see them
+// outlive their jobs otherwise), and once the subdir is fixed the next run completes.
+TEST(TarBz2Head, APublishErrorWhileRecipesAreReadEndsTheRunCleanly) {
+    test::TempDir dir;
+    for (auto [build, ts] : {std::pair{"h1_0", 100}, std::pair{"h2_0", 200}})
+        test::build_tar_bz2(dir / "noarch", conda_build_package("1.0", build, ts));
+    test::build_tar_bz2(dir / "linux-64", conda_build_package("2.0", "h3_0", 300));
+    fs::create_directories(dir / "linux-64/repodata.json");  // a directory: cannot be replaced
+
+    auto report = indexer::index_channel(test::options_for(dir.path()));
+    ASSERT_FALSE(report);
+    EXPECT_NE(report.error().message.find("linux-64"), std::string::npos) << report.error().message;
+    EXPECT_FALSE(fs::exists(dir / "channeldata.json"));
+
+    fs::remove(dir / "linux-64/repodata.json");
+    auto fixed = test::index_or_fail(test::options_for(dir.path()));
+    EXPECT_EQ(fixed.recipes_read, 1u) << "the newest build of 1.0";
+    auto entry = test::read_json(dir / "channeldata.json")["packages"]["example"];
+    EXPECT_EQ(entry["source_url"], "https://example.org/h3_0.tar.gz");
+    EXPECT_EQ(entry["subdirs"], nlohmann::json({"linux-64", "noarch"}));
+}
+
 TEST(TarBz2Head, SmallArchivesAreReadToTheEnd) {
     test::TempDir dir;
     auto small = conda_build_package("1.0", "small", 1);
