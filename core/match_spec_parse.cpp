@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/match_spec.hpp"
+#include "core/repodata.hpp"
 #include "core/strings.hpp"
 
 namespace chanmirror::core {
@@ -304,10 +305,8 @@ class MatchSpec::Parser {
     auto parse_package_url(std::string_view s) -> Result<void> {
         const std::size_t slash = s.rfind('/');
         const std::string_view fn = slash == std::string_view::npos ? s : s.substr(slash + 1);
-        const std::string_view stem = fn.substr(0, fn.size() - (fn.ends_with(".conda") ? 6 : 8));
-        const std::size_t b = stem.rfind('-');
-        const std::size_t v = b == std::string_view::npos || b == 0 ? b : stem.rfind('-', b - 1);
-        if (v == std::string_view::npos || v == 0 || v + 1 == b || b + 1 == stem.size()) {
+        const auto parts = split_package_filename(fn);
+        if (!parts || parts->name.empty() || parts->version.empty() || parts->build.empty()) {
             return error("not a package file name '" + std::string(fn) + "'");
         }
         f_.fn = std::string(fn);
@@ -319,9 +318,9 @@ class MatchSpec::Parser {
         }
         f_.channel = std::string(channel);
         f_.subdir = std::string(*subdir);
-        f_.version = std::string(stem.substr(v + 1, b - v - 1));
-        f_.build = std::string(stem.substr(b + 1));
-        return set_name(stem.substr(0, v));
+        f_.version = std::string(parts->version);
+        f_.build = std::string(parts->build);
+        return set_name(parts->name);
     }
 
     std::string_view input_;

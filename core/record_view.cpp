@@ -197,19 +197,8 @@ namespace {
 
 // The name in a CEP 26 file name "{name}-{version}-{build}.ext"; empty if it has no such shape.
 std::string_view name_of_file(std::string_view filename) {
-    for (std::string_view ext : {".conda", ".tar.bz2"}) {
-        if (filename.ends_with(ext)) {
-            filename.remove_suffix(ext.size());
-            const std::size_t build = filename.rfind('-');
-            if (build == std::string_view::npos || build == 0) {
-                return {};
-            }
-            const std::size_t version = filename.rfind('-', build - 1);
-            return version == std::string_view::npos ? std::string_view()
-                                                     : filename.substr(0, version);
-        }
-    }
-    return {};
+    auto parts = is_package_filename(filename) ? split_package_filename(filename) : std::nullopt;
+    return parts ? parts->name : std::string_view();
 }
 
 }  // namespace

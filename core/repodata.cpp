@@ -31,6 +31,27 @@ bool is_package_filename(std::string_view f) {
     return is_conda_filename(f) || is_tar_bz2_filename(f);
 }
 
+std::string_view package_stem(std::string_view filename) {
+    for (std::string_view ext : {".conda", ".tar.bz2"}) {
+        if (filename.ends_with(ext))
+            return filename.substr(0, filename.size() - ext.size());
+    }
+    return filename;
+}
+
+std::optional<PackageFilenameParts> split_package_filename(std::string_view filename) {
+    const std::string_view stem = package_stem(filename);
+    const std::size_t build = stem.rfind('-');
+    if (build == std::string_view::npos || build == 0)
+        return std::nullopt;
+    const std::size_t version = stem.rfind('-', build - 1);
+    if (version == std::string_view::npos)
+        return std::nullopt;
+    return PackageFilenameParts{stem.substr(0, version),
+                                stem.substr(version + 1, build - version - 1),
+                                stem.substr(build + 1)};
+}
+
 bool is_plain_package_filename(std::string_view f) {
     auto unsafe = [](char c) {
         auto u = static_cast<unsigned char>(c);

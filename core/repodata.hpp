@@ -4,6 +4,7 @@
 // the indexer can publish records it built itself through the same writer.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,18 @@ bool is_package_filename(std::string_view filename);
 bool is_plain_package_filename(std::string_view filename);
 bool is_conda_filename(std::string_view filename);
 bool is_tar_bz2_filename(std::string_view filename);
+
+// A file name without its package extension (.conda or .tar.bz2), if it has one.
+std::string_view package_stem(std::string_view filename);
+
+// "<name>-<version>-<build>.ext" (CEP 26) split at its last two dashes, since only a name may
+// hold dashes; the extension, if any, is dropped. nullopt when there are fewer than two
+// dashes or the last is the first character. Parts may be empty ("-1.0-0": no name).
+struct PackageFilenameParts {
+    std::string_view name;
+    std::string_view version;
+    std::string_view build;
+};
+std::optional<PackageFilenameParts> split_package_filename(std::string_view filename);
 
 }  // namespace chanmirror::core

@@ -58,18 +58,8 @@ std::string to_bytes(const std::vector<std::uint8_t>& v) {
 }  // namespace
 
 std::string package_name_from_filename(std::string_view filename) {
-    for (std::string_view ext : {".tar.bz2", ".conda"}) {
-        if (filename.ends_with(ext))
-            filename.remove_suffix(ext.size());
-    }
-    // name-version-build: the name is everything before the second-to-last dash.
-    auto build_dash = filename.rfind('-');
-    if (build_dash == std::string_view::npos || build_dash == 0)
-        return std::string(filename);
-    auto version_dash = filename.rfind('-', build_dash - 1);
-    if (version_dash == std::string_view::npos)
-        return std::string(filename);
-    return std::string(filename.substr(0, version_dash));
+    auto parts = split_package_filename(filename);
+    return std::string(parts ? parts->name : package_stem(filename));
 }
 
 Result<std::map<std::string, std::string>> build_shards(const RepoData& repodata,

@@ -268,11 +268,10 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
                                  [](const auto& s) { return s.subdir() == "noarch"; });
     std::error_code ec;
     auto stored = noarch.meta("channeldata");
-    bool channeldata =
-        options.channeldata && !(stored && *stored == channel_fingerprint &&
-                                 fs::exists(options.channel / "channeldata.json", ec));
-    std::optional<DeferredRecipes> recipes;
-    if (channeldata) {
+    bool channeldata_current = stored && *stored == channel_fingerprint &&
+                               fs::exists(options.channel / "channeldata.json", ec);
+    std::optional<DeferredRecipes> recipes;  // set when channeldata.json is to be written
+    if (options.channeldata && !channeldata_current) {
         for (auto& subdir : subdirs)
             subdir.load_details();
         recipes.emplace(subdirs, outputs, core::thread_count(options.threads));
@@ -283,7 +282,7 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
         if (auto r = publish_one(subdirs[i], outputs[i], *patches, publish_options); !r)
             return r;
     }
-    if (!channeldata)
+    if (!recipes)
         return {};
     if (auto r = recipes->complete(subdirs, report); !r)
         return r;

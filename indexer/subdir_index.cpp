@@ -107,19 +107,12 @@ void SubdirIndex::load_details() {
 }
 
 bool SubdirIndex::only_build_of_its_version(const std::string& file) const {
-    std::string_view stem = file;
-    for (std::string_view extension : {".tar.bz2", ".conda"}) {
-        if (stem.ends_with(extension))
-            stem.remove_suffix(extension.size());
-    }
-    constexpr auto none = std::string_view::npos;
-    auto build = stem.rfind('-');
-    auto version = build == none || build == 0 ? none : stem.rfind('-', build - 1);
-    if (version == none || version == 0)
-        return false;  // not <name>-<version>-<build>
+    auto parts = core::split_package_filename(file);
+    if (!parts || parts->name.empty())
+        return false;
     // Files that share "<name>-<version>-" sort together. (A package whose name ends in
     // "-<version>-<n>" shares it too, and only makes the answer a cautious no.)
-    const std::string prefix(stem.substr(0, build + 1));
+    const std::string prefix = std::string(parts->name) + "-" + std::string(parts->version) + "-";
     std::size_t sharing = 0;
     for (auto it = files_.lower_bound(prefix);
          it != files_.end() && it->first.starts_with(prefix) && sharing < 2; ++it)

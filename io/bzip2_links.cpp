@@ -118,7 +118,6 @@ bool Bzip2Reader::State::follow_in_parallel() {
         return false;
     ahead_next = 0;
     ahead_end = total;
-    walked += left;
     left = 0;
     return true;
 }
@@ -144,7 +143,7 @@ std::size_t Bzip2Reader::State::walk(std::uint8_t* out, std::size_t size) {
         } else {
             if (left == 0)
                 break;
-            if (!tried_parallel && walked >= tuning.parallel_after &&
+            if (!tried_parallel && block.size - left >= tuning.parallel_after &&
                 left >= tuning.parallel_min_left) {
                 tried_parallel = true;
                 if (follow_in_parallel())
@@ -154,7 +153,6 @@ std::size_t Bzip2Reader::State::walk(std::uint8_t* out, std::size_t size) {
             byte = static_cast<std::uint8_t>(link);
             position = link >> 8;
             --left;
-            ++walked;
         }
         if (run == 4) {
             repeat = byte;

@@ -262,7 +262,6 @@ bool Bzip2Reader::State::decode_block() {
 
     position = block.orig_ptr;
     left = size;
-    walked = 0;
     tried_parallel = false;
     ahead_next = ahead_end = 0;
     repeat = 0;

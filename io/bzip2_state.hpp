@@ -48,7 +48,6 @@ struct Bzip2Reader::State {
     // ahead_next to ahead_end).
     std::uint32_t position = 0;
     std::uint32_t left = 0;
-    std::uint32_t walked = 0;
     bool tried_parallel = false;
     std::uint32_t ahead_next = 0;
     std::uint32_t ahead_end = 0;
