@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,17 @@ void parallel_for(std::size_t count, unsigned threads, Fn fn) {
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(worker);
     worker();
+}
+
+// The order to process `count` jobs in: largest first, so that the last jobs the cores take
+// are small ones and neither core waits long for the other at the end.
+template <typename Size>
+std::vector<std::size_t> largest_first(std::size_t count, Size size_of) {
+    std::vector<std::size_t> order(count);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return size_of(a) > size_of(b); });
+    return order;
 }
 
 }  // namespace chanmirror::core

@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
 #include <optional>
 #include <set>
-#include <thread>
 
-#include "core/channeldata.hpp"
 #include "core/parallel.hpp"
 #include "core/patch_instructions.hpp"
+#include "indexer/channeldata_writer.hpp"
 #include "indexer/patch_source.hpp"
 #include "indexer/subdir_index.hpp"
 #include "io/atomic_file.hpp"
@@ -61,17 +59,6 @@ core::Result<std::vector<SubdirIndex>> open_subdirs(const IndexOptions& options)
     return subdirs;
 }
 
-// The order to process `count` jobs in: largest first, so that the last jobs the cores take
-// are small ones and neither core waits long for the other at the end.
-template <typename Size>
-std::vector<std::size_t> largest_first(std::size_t count, Size size_of) {
-    std::vector<std::size_t> order(count);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return size_of(a) > size_of(b); });
-    return order;
-}
-
 // Every changed file of every subdir goes through one pool, so both cores stay busy. The
 // recipe of a .tar.bz2 that is the only build of its version is read in the same pass:
 // channeldata.json surely uses it, and a second read would decode the head again.
@@ -81,7 +68,7 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& opti
         for (std::size_t i = 0; i < s.changed().size(); ++i)
             jobs.emplace_back(&s, i);
     }
-    auto order = largest_first(jobs.size(), [&](std::size_t j) {
+    auto order = core::largest_first(jobs.size(), [&](std::size_t j) {
         return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
     });
     core::parallel_for(jobs.size(), core::thread_count(options.threads), [&](std::size_t j) {
@@ -168,79 +155,6 @@ core::Result<void> publish_one(SubdirIndex& subdir, SubdirOutput& output,
     return subdir.set_published_fingerprint(output.fingerprint);
 }
 
-// channeldata.json reads the recipe of the newest build of each (name, version). A .tar.bz2
-// whose recipe lies beyond its payload was not read that far; those few are read in full on
-// background threads while the subdirs publish (the reads touch only package files, and
-// publishing mostly waits on the disk), and the cache then remembers what they hold.
-class DeferredRecipes {
-  public:
-    // After load_details() of every subdir.
-    DeferredRecipes(std::vector<SubdirIndex>& subdirs, const std::vector<SubdirOutput>& outputs,
-                    unsigned threads) {
-        for (std::size_t i = 0; i < subdirs.size(); ++i) {
-            if (!subdirs[i].has_deferred_recipes())
-                continue;  // every .conda channel: no need to parse its records for this
-            auto sources = core::channeldata_sources(outputs[i].repodata);
-            for (auto& file : subdirs[i].deferred_recipes(sources))
-                jobs_.push_back({&subdirs[i], subdirs[i].dir() / file, std::move(file)});
-        }
-        auto order = largest_first(
-            jobs_.size(), [&](std::size_t j) { return jobs_[j].subdir->file_size(jobs_[j].file); });
-        reader_ = std::jthread([this, order = std::move(order), threads] {
-            core::parallel_for(order.size(), threads, [&](std::size_t j) {
-                auto& job = jobs_[order[j]];
-                job.source = read_recipe_source(job.path);
-            });
-        });
-    }
-
-    DeferredRecipes(const DeferredRecipes&) = delete;  // the reader thread holds `this`
-    DeferredRecipes& operator=(const DeferredRecipes&) = delete;
-
-    // Waits for the reads and adds what they found to the subdirs' extras and caches.
-    core::Result<void> complete(std::vector<SubdirIndex>& subdirs, IndexReport& report) {
-        reader_.join();
-        for (auto& job : jobs_) {
-            if (!job.source) {
-                report.warnings.push_back(job.subdir->subdir() + "/" + job.file +
-                                          ": recipe not read: " + job.source.error().message);
-            }
-            job.subdir->complete_recipe(job.file, job.source ? *job.source : core::Json::object());
-        }
-        report.recipes_read += jobs_.size();
-        for (auto& subdir : subdirs) {
-            if (auto r = subdir.save_completed_recipes(); !r)
-                return r;
-        }
-        return {};
-    }
-
-  private:
-    struct Job {
-        SubdirIndex* subdir;
-        fs::path path;
-        std::string file;
-        core::Result<core::Json> source = core::Json::object();
-    };
-    std::vector<Job> jobs_;
-    std::jthread reader_;  // declared last: joined (on an early return too) before jobs_ goes
-};
-
-core::Result<void> write_channeldata(std::vector<SubdirIndex>& subdirs,
-                                     std::vector<SubdirOutput>& outputs,
-                                     const IndexOptions& options) {
-    std::vector<core::ChanneldataSubdir> inputs;
-    for (std::size_t i = 0; i < subdirs.size(); ++i) {
-        inputs.push_back({subdirs[i].subdir(), &outputs[i].repodata, &subdirs[i].extras,
-                          &subdirs[i].run_exports});
-    }
-    auto written = io::write_file_if_changed(options.channel / "channeldata.json",
-                                             core::build_channeldata(std::move(inputs)));
-    if (!written)
-        return tl::unexpected(written.error());
-    return {};
-}
-
 // Publishes every subdir whose inputs changed since its last publish; a no-change run only
 // scans, reads the cache and compares fingerprints.
 core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions& options,
@@ -270,11 +184,14 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
     auto stored = noarch.meta("channeldata");
     bool channeldata_current = stored && *stored == channel_fingerprint &&
                                fs::exists(options.channel / "channeldata.json", ec);
-    std::optional<DeferredRecipes> recipes;  // set when channeldata.json is to be written
+    std::optional<ChanneldataWriter> channeldata;  // set when channeldata.json is to be written
     if (options.channeldata && !channeldata_current) {
-        for (auto& subdir : subdirs)
-            subdir.load_details();
-        recipes.emplace(subdirs, outputs, core::thread_count(options.threads));
+        std::vector<const core::RepoData*> patched;
+        for (std::size_t i = 0; i < subdirs.size(); ++i) {
+            subdirs[i].load_details();
+            patched.push_back(&outputs[i].repodata);
+        }
+        channeldata.emplace(subdirs, std::move(patched), core::thread_count(options.threads));
     }
     for (std::size_t i = 0; i < subdirs.size(); ++i) {
         if (outputs[i].up_to_date)
@@ -282,11 +199,9 @@ core::Result<void> publish(std::vector<SubdirIndex>& subdirs, const IndexOptions
         if (auto r = publish_one(subdirs[i], outputs[i], *patches, publish_options); !r)
             return r;
     }
-    if (!recipes)
+    if (!channeldata)
         return {};
-    if (auto r = recipes->complete(subdirs, report); !r)
-        return r;
-    if (auto r = write_channeldata(subdirs, outputs, options); !r)
+    if (auto r = channeldata->write(options.channel, report); !r)
         return r;
     return noarch.set_meta("channeldata", channel_fingerprint);
 }
