@@ -216,8 +216,10 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 
 }  // namespace
 
-core::Result<ExtractedPackage> extract_package(const fs::path& path, bool recipe_now) {
+core::Result<ExtractedPackage> extract_package(const fs::path& path, bool recipe_now,
+                                               const std::optional<io::Digests>& digests) {
     io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
+    request.hash = !digests;
     HeadOrder order(recipe_now);
     request.stop_before = [&order](const auto& members, std::string_view next) {
         return order.stop_before(members, next);
@@ -225,6 +227,8 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path, bool recipe
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());
+    if (digests)
+        contents->digests = *digests;
     auto index = parse_member(*contents, index_json, path);
     if (!index)
         return tl::unexpected(index.error());

@@ -3,11 +3,13 @@
 // field set), its run_exports, and the about/recipe/paths facts channeldata.json uses.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "io/hashing.hpp"
 
 namespace chanmirror::indexer {
 
@@ -24,9 +26,11 @@ struct ExtractedPackage {
 
 // `recipe_now`: a recipe that conda-package-handling sorted in among the payload is read in
 // this same pass (for a package whose recipe channeldata.json surely uses) instead of being
-// left for read_recipe_source.
+// left for read_recipe_source. `digests`: the file's, when the caller hashed it already
+// (io::hash_files); otherwise the file is hashed as it is read.
 core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path,
-                                               bool recipe_now = false);
+                                               bool recipe_now = false,
+                                               const std::optional<io::Digests>& digests = {});
 
 // The recipe's channeldata fields ({"source_url": ...}) from a full read of the package.
 core::Result<core::Json> read_recipe_source(const std::filesystem::path& path);

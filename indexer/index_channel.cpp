@@ -11,6 +11,7 @@
 #include "indexer/patch_source.hpp"
 #include "indexer/subdir_index.hpp"
 #include "io/atomic_file.hpp"
+#include "io/file_digests.hpp"
 #include "io/subdir_publisher.hpp"
 #include "io/utc_time.hpp"
 
@@ -59,7 +60,8 @@ core::Result<std::vector<SubdirIndex>> open_subdirs(const IndexOptions& options)
     return subdirs;
 }
 
-// Every changed file of every subdir goes through one pool, so both cores stay busy. The
+// Every changed file of every subdir goes through one pool, so both cores stay busy: first
+// all are hashed (md5 runs across files in SIMD lanes), then their metadata is read. The
 // recipe of a .tar.bz2 that is the only build of its version is read in the same pass:
 // channeldata.json surely uses it, and a second read would decode the head again.
 void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
@@ -68,14 +70,23 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& opti
         for (std::size_t i = 0; i < s.changed().size(); ++i)
             jobs.emplace_back(&s, i);
     }
+    std::vector<fs::path> paths;
+    for (auto [subdir, i] : jobs)
+        paths.push_back(subdir->dir() / subdir->changed()[i]);
+    const unsigned threads = core::thread_count(options.threads);
+    auto digests = io::hash_files(paths, threads);
     auto order = core::largest_first(jobs.size(), [&](std::size_t j) {
         return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
     });
-    core::parallel_for(jobs.size(), core::thread_count(options.threads), [&](std::size_t j) {
+    core::parallel_for(jobs.size(), threads, [&](std::size_t j) {
         auto [subdir, i] = jobs[order[j]];
+        if (!digests[order[j]]) {
+            subdir->set_result(i, tl::unexpected(digests[order[j]].error()));
+            return;
+        }
         const std::string& file = subdir->changed()[i];
         bool recipe_now = options.channeldata && subdir->only_build_of_its_version(file);
-        subdir->set_result(i, extract_package(subdir->dir() / file, recipe_now));
+        subdir->set_result(i, extract_package(paths[order[j]], recipe_now, *digests[order[j]]));
     });
 }
 

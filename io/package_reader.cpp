@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <memory>
@@ -52,6 +53,13 @@ struct HashingSource {
             return -1;
         *out = chunk->data();
         return static_cast<la_ssize_t>(chunk->size());
+    }
+
+    // Moves past bytes libarchive does not need, without reading them; only when nothing is
+    // hashed (so a .conda's pkg- member costs nothing). 0 makes libarchive read instead.
+    static la_int64_t skip(archive*, void* self, la_int64_t request) {
+        auto* s = static_cast<HashingSource*>(self);
+        return ::lseek(s->file.fd(), request, SEEK_CUR) < 0 ? 0 : request;
     }
 
     // Hashes whatever libarchive did not need to read.
@@ -283,8 +291,11 @@ core::Result<ZipWalk> read_conda_streaming(HashingSource& source, const fs::path
                                            const ReadRequest& request, PackageContents& out) {
     ArchivePtr zip(archive_read_new());
     archive_read_support_format_zip_streamable(zip.get());
-    if (archive_read_open(zip.get(), &source, nullptr, &HashingSource::read, nullptr) !=
-        ARCHIVE_OK) {
+    archive_read_set_callback_data(zip.get(), &source);
+    archive_read_set_read_callback(zip.get(), &HashingSource::read);
+    if (!source.hashing)
+        archive_read_set_skip_callback(zip.get(), &HashingSource::skip);
+    if (archive_read_open1(zip.get()) != ARCHIVE_OK) {
         if (source.failed)
             return tl::unexpected(source.error);
         return tl::unexpected(corrupt(path, "not a ZIP archive: " + archive_message(zip.get())));

@@ -49,7 +49,8 @@ struct ReadRequest {
     std::function<bool(const std::map<std::string, std::string>& members, std::string_view next)>
         stop_before = nullptr;
     std::size_t max_member_size = std::size_t{64} << 20;
-    // false: only the members are wanted; digests stay empty and reading ends with them.
+    // false: only the members are wanted (the caller hashed the file already, say); digests
+    // stay empty, reading ends with them, and a .conda's other member is skipped unread.
     bool hash = true;
 };
 
