@@ -3,8 +3,10 @@
 // The index either skips the package with a message or yields a record that repodata.json,
 // the shards and channeldata.json can all carry. With bit 0x40 of the first byte the payload
 // is large enough for a .tar.bz2's head read to stop before it: reading the recipe in that
-// same pass must then give what deferring it and reading it later gives.
+// same pass must then give what deferring it and reading it later gives. Reading with the
+// digests given, as the indexer does after hashing, must find what reading and hashing finds.
 #include <filesystem>
+#include <vector>
 
 #include "core/channeldata.hpp"
 #include "core/json.hpp"
@@ -13,6 +15,7 @@
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "indexer/extract.hpp"
+#include "io/file_digests.hpp"
 #include "io/package_reader.hpp"
 #include "tests/support/package_builder.hpp"
 
@@ -78,6 +81,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fs::path file = (data[0] & 0x80) ? chanmirror::test::build_conda(work_dir(), spec)
                                      : chanmirror::test::build_tar_bz2(work_dir(), spec);
     auto extracted = chanmirror::indexer::extract_package(file);
+    auto digests = chanmirror::io::hash_files(std::vector<fs::path>{file}, 1);
+    check(digests[0].has_value(), "a package file hashes");
+    auto prehashed = chanmirror::indexer::extract_package(file, false, *digests[0]);
+    check(extracted.has_value() == prehashed.has_value() &&
+              (!extracted ||
+               (extracted->record == prehashed->record && extracted->extras == prehashed->extras &&
+                extracted->recipe_deferred == prehashed->recipe_deferred)),
+          "reading with the digests given (nothing hashed, pkg- skipped) finds the same");
     if (!extracted) {
         check(extracted.error().message.find(file.filename().string()) != std::string::npos,
               "a skipped package is named");

@@ -1,7 +1,8 @@
 #pragma once
 // `chanmirror index`: package files -> repodata.json(.zst), repodata_from_packages.json,
 // CEP-16 shards, run_exports.json per subdir, and channeldata.json per channel.
-// Stages: scan -> diff against the stat cache -> extract (parallel) -> build -> patch -> write.
+// Stages: scan -> diff against the stat cache -> hash, then extract (parallel) -> build -> patch
+// -> write.
 
 #include <cstdint>
 #include <filesystem>

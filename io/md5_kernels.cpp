@@ -4,7 +4,9 @@
 
 // GCC 12's AVX-512 intrinsics start some results from a deliberately undefined register
 // (`__m512i __Y = __Y;`), which -Wmaybe-uninitialized reports wherever they inline.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 

@@ -6,6 +6,7 @@
 #   bench/index/run.sh [PACKAGE_DIR]   (default: a generated ~500 MB channel, 950 packages)
 #   CONDA_PERCENT=80    share of .conda in the generated channel
 #   BASELINE=path/to/chanmirror   also time another build cold, in the same run
+#   RUNS=3              floor and cold runs alternate this many times; medians are reported
 #   TMPDIR=/mnt/x   where the channel copies go (e.g. a journaled filesystem: see docs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,12 +32,19 @@ mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}')
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b-a}'; }
 
-# Warm the page cache the same way for both sides.
-xargs -a "$work/files" -d '\n' cat > /dev/null
-t0=$(now)
-xargs -a "$work/files" -d '\n' cat | tee >(openssl dgst -sha256 > /dev/null) | openssl dgst -md5 > /dev/null
-t1=$(now)
-floor=$(elapsed "$t0" "$t1")
+# The hashing floor, page cache warmed the same way as for the index runs.
+floor_run() {  # -> seconds
+  xargs -a "$work/files" -d '\n' cat > /dev/null
+  local t0 t1
+  t0=$(now)
+  xargs -a "$work/files" -d '\n' cat | tee >(openssl dgst -sha256 > /dev/null) | openssl dgst -md5 > /dev/null
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
+# This machine's speed drifts by 15-30 % from minute to minute (shared cores), so the floor and
+# the index runs alternate, RUNS times, and each figure is the median of its runs.
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+runs=${RUNS:-3}
 
 # A .tar.bz2 cannot be indexed without decoding the bzip2 block that holds info/index.json:
 # no byte of a block exists before all of it is decoded (~900 KB; ~15 ms in libbz2). The
@@ -67,28 +75,38 @@ cold_run() {  # BINARY [OPTIONS...] -> seconds
   t1=$(now)
   elapsed "$t0" "$t1"
 }
-cold_plain=$(cold_run "$bin" --no-channeldata)
-grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold --no-channeldata /' > "$work/rss"
-if [ -n "${BASELINE:-}" ]; then
-  baseline=$(cold_run "$BASELINE")
-fi
-cold=$(cold_run "$bin")
-grep -o '[0-9]* recipes read in full' "$work/cold.log" > "$work/recipes" || true
-grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold /' >> "$work/rss"
+floors="" colds="" plains="" baselines=""
+for _ in $(seq "$runs"); do
+  floors="$floors $(floor_run)"
+  plains="$plains $(cold_run "$bin" --no-channeldata)"
+  grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold --no-channeldata /' > "$work/rss"
+  if [ -n "${BASELINE:-}" ]; then
+    baselines="$baselines $(cold_run "$BASELINE")"
+  fi
+  colds="$colds $(cold_run "$bin")"
+  grep -o '[0-9]* recipes read in full' "$work/cold.log" > "$work/recipes" || true
+  grep -o 'peak RSS [0-9]* MB' "$work/cold.log" | sed 's/^/cold /' >> "$work/rss"
+done
+floor=$(echo "$floors" | median)
+cold=$(echo "$colds" | median)
+cold_plain=$(echo "$plains" | median)
+[ -n "$baselines" ] && baseline=$(echo "$baselines" | median)
 t0=$(now)
 "$bin" index --threads 2 "$work/cold" 2> "$work/warm.log" || true
 t1=$(now)
 warm=$(elapsed "$t0" "$t1")
 echo "packages: $count, $mb MB ($(grep -c '\.conda$' "$work/files") .conda)"
-echo "hashing floor (openssl sha256+md5 tee): ${floor} s"
+echo "hashing floor (openssl sha256+md5 tee): ${floor} s (median of$floors)"
 echo "hashing + libbz2 first-block floor ($(grep -c '\.tar\.bz2$' "$work/files") .tar.bz2): ${decode_floor} s"
 report() {  # LABEL SECONDS
   awk -v l="$1" -v c="$2" -v f="$floor" -v d="$decode_floor" -v n="$count" -v m="$mb" 'BEGIN {
     printf "%s: %.3f s, %.0f packages/s, %.0f MB/s, %.2fx the hashing floor, %.2fx the hashing + libbz2 first-block floor\n", l, c, n/c, m/c, c/f, c/d }'
 }
 report "cold index" "$cold"
+echo "  (median of$colds)"
 echo "  ($(cat "$work/recipes"))"
 report "cold index --no-channeldata" "$cold_plain"
+echo "  (median of$plains)"
 [ -n "${baseline:-}" ] && report "cold index, baseline $BASELINE" "$baseline"
 echo "warm (no-change) index: ${warm} s"
 cat "$work/rss"
