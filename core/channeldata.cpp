@@ -70,11 +70,6 @@ bool version_newer(const std::string& a, const std::string& b) {
     return a > b;
 }
 
-double timestamp_of(const Json& record) {
-    auto it = record.find("timestamp");
-    return it != record.end() && it->is_number() ? it->get<double>() : 0.0;
-}
-
 struct Group {
     std::string filename;
     Json record;
@@ -94,7 +89,7 @@ std::vector<Group> newest_by_name_and_version(const RepoData& repodata) {
         auto [it, inserted] = position.try_emplace(key, groups.size());
         if (inserted) {
             groups.push_back({filename, std::move(record)});
-        } else if (timestamp_of(groups[it->second].record) < timestamp_of(record)) {
+        } else if (build_timestamp(groups[it->second].record) < build_timestamp(record)) {
             groups[it->second] = {filename, std::move(record)};
         }
     };
@@ -143,6 +138,11 @@ void fold_group(Json& packages, const std::string& subdir, Json data) {
 }
 
 }  // namespace
+
+double build_timestamp(const Json& record) {
+    auto it = record.is_object() ? record.find("timestamp") : record.end();
+    return it != record.end() && it->is_number() ? it->get<double>() : 0.0;
+}
 
 std::vector<std::string> channeldata_sources(const RepoData& repodata) {
     std::vector<std::string> files;

@@ -22,6 +22,10 @@ struct ChanneldataSubdir {
 // Subdirs are folded in name order. The result ends with a newline, as conda-index's does.
 std::string build_channeldata(std::vector<ChanneldataSubdir> subdirs);
 
+// What decides which build of a (name, version) is newest: its record's timestamp, 0 when it
+// has none (the first build met wins a tie).
+double build_timestamp(const Json& record);
+
 // The files of a subdir whose extras build_channeldata reads: the newest build of each
 // (name, version).
 std::vector<std::string> channeldata_sources(const RepoData& repodata);

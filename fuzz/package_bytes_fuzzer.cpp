@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto extracted = chanmirror::indexer::extract_package(file);
     auto digests = chanmirror::io::hash_files(std::vector<fs::path>{file}, 1);
     check(digests[0].has_value(), "a readable file hashes");
-    auto prehashed = chanmirror::indexer::extract_package(file, false, *digests[0]);
+    auto prehashed = chanmirror::indexer::extract_package(file, nullptr, *digests[0]);
     check(extracted.has_value() == prehashed.has_value(),
           "reading with digests given succeeds exactly when reading and hashing does");
     if (extracted) {

@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto extracted = chanmirror::indexer::extract_package(file);
     auto digests = chanmirror::io::hash_files(std::vector<fs::path>{file}, 1);
     check(digests[0].has_value(), "a package file hashes");
-    auto prehashed = chanmirror::indexer::extract_package(file, false, *digests[0]);
+    auto prehashed = chanmirror::indexer::extract_package(file, nullptr, *digests[0]);
     check(extracted.has_value() == prehashed.has_value() &&
               (!extracted ||
                (extracted->record == prehashed->record && extracted->extras == prehashed->extras &&
@@ -96,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     check_record_is_publishable(file, *extracted);
 
-    auto in_one_pass = chanmirror::indexer::extract_package(file, /*recipe_now=*/true);
+    auto in_one_pass =
+        chanmirror::indexer::extract_package(file, [](std::string_view) { return true; });
     check(in_one_pass.has_value(), "reading on to the recipe does not fail the package");
     check(!in_one_pass->recipe_deferred, "a recipe read now is not deferred");
     check(in_one_pass->record == extracted->record &&

@@ -71,7 +71,7 @@ bool payload_begins(const std::map<std::string, std::string>& members, std::stri
 // In their archives a recipe the head did not reach does not exist, and is not looked for.
 class HeadOrder {
   public:
-    explicit HeadOrder(bool recipe_now) : recipe_now_(recipe_now) {}
+    explicit HeadOrder(const RecipeWanted& recipe_now) : recipe_now_(recipe_now) {}
 
     bool stop_before(const std::map<std::string, std::string>& members, std::string_view next) {
         bool top_level_info = next.starts_with("info/") && next.find('/', 5) == next.npos;
@@ -79,14 +79,26 @@ class HeadOrder {
             past_top_level_info_ = true;
         else if (past_top_level_info_)
             conda_package_handling_order_ = false;
-        if (recipe_now_ && conda_package_handling_order_ && !has_recipe(members))
+        if (!payload_begins(members, next))
+            return false;
+        if (conda_package_handling_order_ && !has_recipe(members) && recipe_wanted(members))
             return false;  // on through the payload to the recipe
-        return payload_begins(members, next);
+        return true;
     }
     [[nodiscard]] bool recipe_may_follow() const { return conda_package_handling_order_; }
 
   private:
-    bool recipe_now_;
+    bool recipe_wanted(const std::map<std::string, std::string>& members) {
+        if (!asked_) {
+            asked_ = true;
+            wanted_ = recipe_now_ && recipe_now_(members.at(std::string(index_json)));
+        }
+        return wanted_;
+    }
+
+    const RecipeWanted& recipe_now_;
+    bool asked_ = false;
+    bool wanted_ = false;
     bool past_top_level_info_ = false;
     bool conda_package_handling_order_ = true;
 };
@@ -216,7 +228,7 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 
 }  // namespace
 
-core::Result<ExtractedPackage> extract_package(const fs::path& path, bool recipe_now,
+core::Result<ExtractedPackage> extract_package(const fs::path& path, const RecipeWanted& recipe_now,
                                                const std::optional<io::Digests>& digests) {
     io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
     request.hash = !digests;

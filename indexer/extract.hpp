@@ -3,8 +3,10 @@
 // field set), its run_exports, and the about/recipe/paths facts channeldata.json uses.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -24,12 +26,16 @@ struct ExtractedPackage {
     bool recipe_deferred = false;
 };
 
-// `recipe_now`: a recipe that conda-package-handling sorted in among the payload is read in
-// this same pass (for a package whose recipe channeldata.json surely uses) instead of being
-// left for read_recipe_source. `digests`: the file's, when the caller hashed it already
-// (io::hash_files); otherwise the file is hashed as it is read.
+// Asked at most once, when a .tar.bz2 read in conda-package-handling's order reaches its
+// payload with the recipe still ahead: whether to read on to it now (for a package whose
+// recipe channeldata.json surely uses) instead of leaving it for read_recipe_source. Given the
+// package's info/index.json text.
+using RecipeWanted = std::function<bool(std::string_view index_json)>;
+
+// `digests`: the file's, when the caller hashed it already (io::hash_files); otherwise the
+// file is hashed as it is read.
 core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path,
-                                               bool recipe_now = false,
+                                               const RecipeWanted& recipe_now = nullptr,
                                                const std::optional<io::Digests>& digests = {});
 
 // The recipe's channeldata fields ({"source_url": ...}) from a full read of the package.

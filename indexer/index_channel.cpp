@@ -61,8 +61,10 @@ core::Result<std::vector<SubdirIndex>> open_subdirs(const IndexOptions& options)
 }
 
 // Every changed file of every subdir goes through one pool, so both cores stay busy: first
-// all are hashed (md5 runs across files in SIMD lanes), then their metadata is read. The
-// recipe of a .tar.bz2 that is the only build of its version is read in the same pass:
+// all are hashed (md5 runs across files in SIMD lanes), then their metadata is read, .conda
+// files first (their records are quick to read, and tell the .tar.bz2 read after them which
+// build of a version is newest), then the .tar.bz2, largest first. A .tar.bz2 that turns out
+// to be the newest build of its version reads on to its recipe in the same pass:
 // channeldata.json surely uses it, and a second read would decode the head again.
 void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
     std::vector<std::pair<SubdirIndex*, std::size_t>> jobs;
@@ -78,6 +80,9 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& opti
     auto order = core::largest_first(jobs.size(), [&](std::size_t j) {
         return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
     });
+    std::stable_partition(order.begin(), order.end(), [&](std::size_t j) {
+        return !core::is_tar_bz2_filename(paths[j].filename().string());
+    });
     core::parallel_for(jobs.size(), threads, [&](std::size_t j) {
         auto [subdir, i] = jobs[order[j]];
         if (!digests[order[j]]) {
@@ -85,7 +90,12 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& opti
             return;
         }
         const std::string& file = subdir->changed()[i];
-        bool recipe_now = options.channeldata && subdir->only_build_of_its_version(file);
+        RecipeWanted recipe_now;
+        if (options.channeldata) {
+            recipe_now = [subdir, &file](std::string_view index_json) {
+                return subdir->newest_build_of_its_version(file, index_json);
+            };
+        }
         subdir->set_result(i, extract_package(paths[order[j]], recipe_now, *digests[order[j]]));
     });
 }

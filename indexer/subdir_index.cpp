@@ -1,13 +1,24 @@
 #include "indexer/subdir_index.hpp"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
+#include "core/channeldata.hpp"
 #include "io/hashing.hpp"
 
 namespace chanmirror::indexer {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A record's (or an index.json's) timestamp, as channeldata.json compares builds.
+double timestamp_of(std::string_view record) {
+    return core::build_timestamp(core::Json::parse(record, nullptr, false));
+}
+
+}  // namespace
 
 core::Result<SubdirIndex> SubdirIndex::open(const fs::path& channel, std::string subdir) {
     auto dir = channel / subdir;
@@ -36,6 +47,7 @@ core::Result<SubdirIndex> SubdirIndex::open(const fs::path& channel, std::string
         }
     }
     index.results_.resize(index.changed_.size());
+    index.track_versions_of_changed_tar_bz2();
     return index;
 }
 
@@ -44,6 +56,10 @@ void SubdirIndex::set_result(std::size_t i, core::Result<ExtractedPackage> resul
     CachedPackage& out = results_[i];
     out.size = stat.size;
     out.mtime_ns = stat.mtime_ns;
+    if (newest_builds_->tracks(changed_[i])) {
+        newest_builds_->settle(changed_[i],
+                               result ? std::optional(timestamp_of(result->record)) : std::nullopt);
+    }
     if (!result) {
         // The report names the file; drop the file name the reader put in front.
         std::string message = result.error().message;
@@ -106,18 +122,32 @@ void SubdirIndex::load_details() {
     }
 }
 
-bool SubdirIndex::only_build_of_its_version(const std::string& file) const {
-    auto parts = core::split_package_filename(file);
-    if (!parts || parts->name.empty())
-        return false;
-    // Files that share "<name>-<version>-" sort together. (A package whose name ends in
-    // "-<version>-<n>" shares it too, and only makes the answer a cautious no.)
-    const std::string prefix = std::string(parts->name) + "-" + std::string(parts->version) + "-";
-    std::size_t sharing = 0;
-    for (auto it = files_.lower_bound(prefix);
-         it != files_.end() && it->first.starts_with(prefix) && sharing < 2; ++it)
-        ++sharing;
-    return sharing == 1;
+bool SubdirIndex::newest_build_of_its_version(const std::string& file,
+                                              std::string_view index_json) {
+    return newest_builds_->settle_as_newest(file, timestamp_of(index_json));
+}
+
+void SubdirIndex::track_versions_of_changed_tar_bz2() {
+    std::set<std::string> groups;
+    for (const auto& file : changed_) {
+        if (core::is_tar_bz2_filename(file))
+            groups.insert(NewestBuilds::group_of(file));
+    }
+    groups.erase("");
+    const std::set<std::string> changed(changed_.begin(), changed_.end());
+    for (const auto& group : groups) {
+        for (auto it = files_.lower_bound(group);
+             it != files_.end() && it->first.starts_with(group); ++it) {
+            const std::string& file = it->first;
+            if (changed.contains(file)) {
+                newest_builds_->add(file, std::nullopt);
+                continue;
+            }
+            const auto& cached = cached_.at(file);
+            if (cached.error.empty())  // a package that failed to read is no build
+                newest_builds_->add(file, timestamp_of(cached.record));
+        }
+    }
 }
 
 bool SubdirIndex::has_deferred_recipes() const {

@@ -4,13 +4,16 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/repodata.hpp"
 #include "core/shards.hpp"
 #include "indexer/extract.hpp"
 #include "indexer/index_channel.hpp"
+#include "indexer/newest_builds.hpp"
 #include "indexer/scan.hpp"
 #include "indexer/stat_cache.hpp"
 
@@ -30,9 +33,11 @@ class SubdirIndex {
         return files_.at(name).size;
     }
 
-    // Whether no other package file of the subdir has this one's name and version, by file
-    // name (no .conda twin, no other build): its recipe then surely feeds channeldata.json.
-    [[nodiscard]] bool only_build_of_its_version(const std::string& file) const;
+    // Asked in the middle of reading a changed .tar.bz2, with its info/index.json: whether
+    // channeldata.json surely uses its recipe, because every other build of its version (by
+    // file name) is cached or read already and older, and it has no .conda twin. Thread-safe.
+    [[nodiscard]] bool newest_build_of_its_version(const std::string& file,
+                                                   std::string_view index_json);
 
     // Records the extraction of changed()[i]; safe to call from several threads for distinct i.
     void set_result(std::size_t i, core::Result<ExtractedPackage> result);
@@ -77,6 +82,10 @@ class SubdirIndex {
     std::vector<std::string> changed_;
     std::vector<CachedPackage> results_;
     std::map<std::string, CachedPackage> completed_recipes_;
+    // The versions of changed .tar.bz2 files, and their builds' timestamps as they are read.
+    std::unique_ptr<NewestBuilds> newest_builds_ = std::make_unique<NewestBuilds>();
+
+    void track_versions_of_changed_tar_bz2();
 
     SubdirIndex(std::string subdir, std::filesystem::path dir, StatCache cache)
         : subdir_(std::move(subdir)), dir_(std::move(dir)), cache_(std::move(cache)) {}
