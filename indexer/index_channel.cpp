@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <optional>
 #include <set>
+#include <span>
 
 #include "core/parallel.hpp"
 #include "core/patch_instructions.hpp"
@@ -60,33 +62,35 @@ core::Result<std::vector<SubdirIndex>> open_subdirs(const IndexOptions& options)
     return subdirs;
 }
 
-// Every changed file of every subdir goes through one pool, so both cores stay busy: first
-// all are hashed (md5 runs across files in SIMD lanes), then their metadata is read, .conda
-// files first (their records are quick to read, and tell the .tar.bz2 read after them which
-// build of a version is newest), then the .tar.bz2, largest first. A .tar.bz2 that turns out
-// to be the newest build of its version reads on to its recipe in the same pass:
-// channeldata.json surely uses it, and a second read would decode the head again.
-void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
-    std::vector<std::pair<SubdirIndex*, std::size_t>> jobs;
-    for (auto& s : subdirs) {
-        for (std::size_t i = 0; i < s.changed().size(); ++i)
-            jobs.emplace_back(&s, i);
-    }
-    std::vector<fs::path> paths;
-    for (auto [subdir, i] : jobs)
-        paths.push_back(subdir->dir() / subdir->changed()[i]);
+// A changed package file: its subdir, and its place in the subdir's changed().
+struct ChangedFile {
+    SubdirIndex* subdir;
+    std::size_t index;
+    fs::path path;
+    std::uint64_t size;
+};
+
+// Hashes the batch's files (md5 runs across files in SIMD lanes), then reads their metadata on
+// the same pool: .conda files first (their records are quick to read, and tell the .tar.bz2
+// read after them which build of a version is newest), then the .tar.bz2, largest first. A
+// .tar.bz2 that turns out to be the newest build of its version reads on to its recipe in the
+// same pass: channeldata.json surely uses it, and a second read would decode the head again.
+void extract_batch(std::span<const ChangedFile> batch, const IndexOptions& options) {
     const unsigned threads = core::thread_count(options.threads);
+    std::vector<fs::path> paths;
+    for (const auto& file : batch)
+        paths.push_back(file.path);
     auto digests = io::hash_files(paths, threads);
-    auto order = core::largest_first(jobs.size(), [&](std::size_t j) {
-        return jobs[j].first->file_size(jobs[j].first->changed()[jobs[j].second]);
-    });
+    std::vector<std::size_t> order(batch.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_partition(order.begin(), order.end(), [&](std::size_t j) {
-        return !core::is_tar_bz2_filename(paths[j].filename().string());
+        return !core::is_tar_bz2_filename(batch[j].path.filename().string());
     });
-    core::parallel_for(jobs.size(), threads, [&](std::size_t j) {
-        auto [subdir, i] = jobs[order[j]];
-        if (!digests[order[j]]) {
-            subdir->set_result(i, tl::unexpected(digests[order[j]].error()));
+    core::parallel_for(batch.size(), threads, [&](std::size_t k) {
+        const std::size_t j = order[k];
+        auto [subdir, i, path, size] = batch[j];
+        if (!digests[j]) {
+            subdir->set_result(i, tl::unexpected(digests[j].error()));
             return;
         }
         const std::string& file = subdir->changed()[i];
@@ -96,8 +100,29 @@ void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& opti
                 return subdir->newest_build_of_its_version(file, index_json);
             };
         }
-        subdir->set_result(i, extract_package(paths[order[j]], recipe_now, *digests[order[j]]));
+        subdir->set_result(i, extract_package(path, recipe_now, *digests[j]));
     });
+}
+
+// Every changed file of every subdir goes through one pool, so both cores stay busy, largest
+// first so that neither waits long for the other at the end. They go in batches of about
+// options.batch_bytes: on a channel larger than the page cache, the heads read after hashing
+// are then still in memory rather than read from the disk again.
+void extract_changed(std::vector<SubdirIndex>& subdirs, const IndexOptions& options) {
+    std::vector<ChangedFile> files;
+    for (auto& s : subdirs) {
+        for (std::size_t i = 0; i < s.changed().size(); ++i)
+            files.push_back({&s, i, s.dir() / s.changed()[i], s.file_size(s.changed()[i])});
+    }
+    std::stable_sort(files.begin(), files.end(),
+                     [](const auto& a, const auto& b) { return a.size > b.size; });
+    for (std::size_t begin = 0, end = 0; begin < files.size(); begin = end) {
+        std::uint64_t bytes = files[begin].size;
+        for (end = begin + 1; end < files.size() && bytes + files[end].size <= options.batch_bytes;
+             ++end)
+            bytes += files[end].size;
+        extract_batch(std::span(files).subspan(begin, end - begin), options);
+    }
 }
 
 // One subdir's published view: its patched repodata and what its outputs depend on.

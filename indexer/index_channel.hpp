@@ -25,6 +25,9 @@ struct IndexOptions {
     bool run_exports = true;
     bool channeldata = true;
     bool strict = false;  // write nothing when any package was skipped
+    // Changed files are hashed, then read, this many bytes at a time (at least one file), so
+    // that their heads are still in the page cache when read after hashing.
+    std::uint64_t batch_bytes = std::uint64_t{1} << 30;
 };
 
 struct SkippedPackage {

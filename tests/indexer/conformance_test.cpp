@@ -49,6 +49,25 @@ TEST_F(Conformance, RepodataIsByteIdenticalToCondaIndex) {
     }
 }
 
+// A channel larger than the page cache is hashed and read a batch at a time; many small
+// batches must give the very same index as one.
+TEST_F(Conformance, SmallBatchesGiveTheSameIndex) {
+    test::TempDir dir;
+    test::copy_fixture_subdirs(dir.path(), test::conda_index_subdirs());
+    auto options = test::options_for(dir.path());
+    options.batch_bytes = 256u << 10;  // dozens of batches, some of a single large file
+    auto report = test::index_or_fail(options);
+    EXPECT_EQ(report.indexed, report_.indexed);
+    EXPECT_EQ(report.bytes_hashed, report_.bytes_hashed);
+    for (const auto& s : test::conda_index_subdirs()) {
+        EXPECT_EQ(test::read_bytes(dir / (s + "/repodata.json")),
+                  test::read_bytes(ours(s + "/repodata.json")))
+            << s;
+    }
+    EXPECT_EQ(test::read_bytes(dir / "channeldata.json"),
+              test::read_bytes(ours("channeldata.json")));
+}
+
 TEST_F(Conformance, ZstDecodesToRepodataAndCarriesContentSize) {
     for (const auto& s : test::conda_index_subdirs()) {
         auto zst = test::read_bytes(ours(s + "/repodata.json.zst"));
