@@ -1,6 +1,7 @@
 #include "io/file_digests.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <random>
 #include <string>
@@ -136,5 +137,30 @@ TEST(FileDigests, AnUnreadableFileIsNamedAndTheOthersStillHashed) {
             ASSERT_TRUE(results[i]) << results[i].error().message;
             EXPECT_EQ(results[i]->md5_hex(), io::hash_file(files[i])->md5_hex());
         }
+    }
+}
+
+// Each lane holds a file open: many threads of 16 lanes must not run a process with the usual
+// descriptor limit out of descriptors (every file would then fail to open and be skipped).
+TEST(FileDigests, LanesStayWithinTheDescriptorLimit) {
+    test::TempDir dir;
+    std::vector<fs::path> files;
+    // Several chunks each, so every lane holds its file open across many rounds.
+    for (int i = 0; i < 96; ++i)
+        files.push_back(write(dir.path() / ("f" + std::to_string(i)), random_bytes(256 << 10, i)));
+    struct LowDescriptorLimit {  // restored however the test ends
+        rlimit saved{};
+        LowDescriptorLimit() {
+            ::getrlimit(RLIMIT_NOFILE, &saved);
+            rlimit low = saved;
+            low.rlim_cur = 48;  // 8 threads of 16 (or 8) lanes would need 128 (or 64)
+            ::setrlimit(RLIMIT_NOFILE, &low);
+        }
+        ~LowDescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &saved); }
+    } low_limit;
+    for (auto kernel : io::Md5Lanes::supported_kernels()) {
+        auto results = io::hash_files(files, 8, kernel);
+        for (std::size_t i = 0; i < files.size(); ++i)
+            ASSERT_TRUE(results[i]) << name_of(kernel) << ": " << results[i].error().message;
     }
 }
