@@ -56,10 +56,11 @@ bool have_everything(const std::map<std::string, std::string>& members) {
     return has_recipe(members);
 }
 
-// conda-package-handling (and conda-build through it) writes the top-level info/ files first
-// and sorts info/recipe/ in among the payload. So the first payload member after index.json
-// ends what the record, run_exports, about and paths need; only the recipe, which nothing
-// but channeldata.json uses, may lie beyond (see read_recipe_source).
+// conda-package-handling (and conda-build through it) wrote the top-level info/ files first
+// and, until its 2022 fix (PR #102), sorted info/recipe/ in among the payload. So the first
+// payload member after index.json ends what the record, run_exports, about and paths need;
+// only the recipe, which nothing but channeldata.json uses, may lie beyond (see
+// read_recipe_source).
 bool payload_begins(const std::map<std::string, std::string>& members, std::string_view next) {
     return members.contains(std::string(index_json)) && !next.starts_with("info/");
 }
@@ -67,8 +68,9 @@ bool payload_begins(const std::map<std::string, std::string>& members, std::stri
 // Watches the order of a .tar.bz2's first members while its head is read. Only
 // conda-package-handling's order (every top-level info/ file before anything else) puts
 // info/recipe/ in among the payload. The other writers seen in real channels keep info/ in
-// one run: conda-build before it (alphabetical), boa and rattler-build (all of info/ first).
-// In their archives a recipe the head did not reach does not exist, and is not looked for.
+// one run: conda-build before it (alphabetical), conda-package-handling since 2022, boa and
+// rattler-build (all of info/ first). In their archives a recipe the head did not reach does
+// not exist, and is not looked for.
 class HeadOrder {
   public:
     explicit HeadOrder(const RecipeWanted& recipe_now) : recipe_now_(recipe_now) {}

@@ -22,7 +22,7 @@ class NewestBuilds {
     // The group of `file`, as add() needs it: "<name>-<version>-" (empty for odd names).
     static std::string group_of(std::string_view file);
 
-    // Whether add() was given a build of `file`'s version. Thread-safe (add() is over).
+    // Whether add() was given `file`. Thread-safe once the adding is over.
     [[nodiscard]] bool tracks(const std::string& file) const;
 
     // Thread-safe from here on. A file just read: its record's timestamp, or nullopt when it
