@@ -1,8 +1,8 @@
 // Package files of any bytes (truncated downloads, flipped bits, archives made by hand),
 // read the way `chanmirror index` reads them. The first input byte picks the extension.
 // Either the package is skipped with a message naming it, or its record is JSON. Reading
-// with the digests given (as the indexer does after io::hash_files: nothing hashed, a
-// .conda's other member skipped unread) finds exactly what reading and hashing finds.
+// with the digests io::hash_files gives, as the indexer does, finds exactly what reading
+// with io::hash_file's finds.
 #include <filesystem>
 #include <fstream>
 #include <vector>

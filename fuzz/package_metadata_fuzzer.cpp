@@ -4,7 +4,7 @@
 // the shards and channeldata.json can all carry. With bit 0x40 of the first byte the payload
 // is large enough for a .tar.bz2's head read to stop before it: reading the recipe in that
 // same pass must then give what deferring it and reading it later gives. Reading with the
-// digests given, as the indexer does after hashing, must find what reading and hashing finds.
+// digests io::hash_files gives, as the indexer does, must find what io::hash_file's find.
 #include <filesystem>
 #include <vector>
 

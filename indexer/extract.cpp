@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 
+#include "core/channeldata.hpp"
 #include "core/run_exports.hpp"
 #include "core/version.hpp"
 #include "indexer/recipe.hpp"
@@ -203,7 +204,7 @@ std::string expected_filename(const Json& index, const fs::path& path) {
            index["build"].get<std::string>() + ext;
 }
 
-core::Result<Json> make_record(const Json& index, const io::PackageContents& contents,
+core::Result<Json> make_record(const Json& index, const io::Digests& digests,
                                const fs::path& path) {
     if (index.is_null())
         return tl::unexpected(metadata_error(path, "no info/index.json"));
@@ -222,9 +223,9 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
     Json record = index;
     for (auto key : dropped_keys)
         record.erase(std::string(key));
-    record["md5"] = contents.digests.md5_hex();
-    record["sha256"] = contents.digests.sha256_hex();
-    record["size"] = contents.digests.size;
+    record["md5"] = digests.md5_hex();
+    record["sha256"] = digests.sha256_hex();
+    record["size"] = digests.size;
     return record;
 }
 
@@ -233,7 +234,6 @@ core::Result<Json> make_record(const Json& index, const io::PackageContents& con
 core::Result<ExtractedPackage> extract_package(const fs::path& path, const RecipeWanted& recipe_now,
                                                const std::optional<io::Digests>& digests) {
     io::ReadRequest request{io::PackageComponent::info, wanted_member, have_everything};
-    request.hash = !digests;
     HeadOrder order(recipe_now);
     request.stop_before = [&order](const auto& members, std::string_view next) {
         return order.stop_before(members, next);
@@ -241,12 +241,13 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path, const Recip
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());
-    if (digests)
-        contents->digests = *digests;
+    auto hashed = digests ? core::Result<io::Digests>(*digests) : io::hash_file(path);
+    if (!hashed)
+        return tl::unexpected(hashed.error());
     auto index = parse_member(*contents, index_json, path);
     if (!index)
         return tl::unexpected(index.error());
-    auto record = make_record(*index, *contents, path);
+    auto record = make_record(*index, *hashed, path);
     if (!record)
         return tl::unexpected(record.error());
 
@@ -254,7 +255,8 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path, const Recip
     out.recipe_deferred =
         contents->stopped_early && !has_recipe(contents->members) && order.recipe_may_follow();
     out.warnings = contents->warnings;
-    out.bytes_hashed = contents->digests.size;
+    out.bytes_hashed = hashed->size;
+    out.timestamp = core::build_timestamp(*index);
     auto expected = expected_filename(*index, path);
     if (expected != path.filename().string()) {
         out.warnings.push_back("file name disagrees with info/index.json (" + expected + ")");
@@ -279,7 +281,6 @@ core::Result<ExtractedPackage> extract_package(const fs::path& path, const Recip
 
 core::Result<Json> read_recipe_source(const fs::path& path) {
     io::ReadRequest request{io::PackageComponent::info, is_recipe_file, has_recipe};
-    request.hash = false;  // hashed at extraction already
     auto contents = io::read_package(path, request);
     if (!contents)
         return tl::unexpected(contents.error());

@@ -24,6 +24,7 @@ struct ExtractedPackage {
     // A .tar.bz2 read only up to its payload, with no recipe before it: extras lack the
     // recipe's fields until read_recipe_source fills them in.
     bool recipe_deferred = false;
+    double timestamp = 0;  // the record's, as channeldata.json compares builds
 };
 
 // Asked at most once, when a .tar.bz2 read in conda-package-handling's order reaches its
@@ -32,8 +33,8 @@ struct ExtractedPackage {
 // package's info/index.json text.
 using RecipeWanted = std::function<bool(std::string_view index_json)>;
 
-// `digests`: the file's, when the caller hashed it already (io::hash_files); otherwise the
-// file is hashed as it is read.
+// `digests`: the file's, as io::hash_files computed them; without them the file is hashed
+// first with io::hash_file.
 core::Result<ExtractedPackage> extract_package(const std::filesystem::path& path,
                                                const RecipeWanted& recipe_now = nullptr,
                                                const std::optional<io::Digests>& digests = {});

@@ -88,19 +88,20 @@ void extract_batch(std::span<const ChangedFile> batch, const IndexOptions& optio
     });
     core::parallel_for(batch.size(), threads, [&](std::size_t k) {
         const std::size_t j = order[k];
-        auto [subdir, i, path, size] = batch[j];
+        const ChangedFile& changed = batch[j];
+        SubdirIndex* subdir = changed.subdir;
         if (!digests[j]) {
-            subdir->set_result(i, tl::unexpected(digests[j].error()));
+            subdir->set_result(changed.index, tl::unexpected(digests[j].error()));
             return;
         }
-        const std::string& file = subdir->changed()[i];
+        const std::string& file = subdir->changed()[changed.index];
         RecipeWanted recipe_now;
         if (options.channeldata) {
             recipe_now = [subdir, &file](std::string_view index_json) {
                 return subdir->newest_build_of_its_version(file, index_json);
             };
         }
-        subdir->set_result(i, extract_package(path, recipe_now, *digests[j]));
+        subdir->set_result(changed.index, extract_package(changed.path, recipe_now, *digests[j]));
     });
 }
 

@@ -39,7 +39,6 @@ core::Result<PatchSource> PatchSource::open(const std::optional<fs::path>& path)
         io::ReadRequest request{io::PackageComponent::pkg, [](std::string_view member) {
                                     return member.ends_with("/patch_instructions.json");
                                 }};
-        request.hash = false;
         auto contents = io::read_package(*path, request);
         if (!contents)
             return tl::unexpected(contents.error().with_context("patch package"));

@@ -58,7 +58,7 @@ void SubdirIndex::set_result(std::size_t i, core::Result<ExtractedPackage> resul
     out.mtime_ns = stat.mtime_ns;
     if (newest_builds_->tracks(changed_[i])) {
         newest_builds_->settle(changed_[i],
-                               result ? std::optional(timestamp_of(result->record)) : std::nullopt);
+                               result ? std::optional(result->timestamp) : std::nullopt);
     }
     if (!result) {
         // The report names the file; drop the file name the reader put in front.

@@ -21,30 +21,19 @@ namespace fs = std::filesystem;
 constexpr std::size_t chunk_bytes = std::size_t{64} << 10;
 constexpr std::size_t no_file = std::numeric_limits<std::size_t>::max();
 
-// Hands out the files, largest first, so the lanes end on small ones.
+// Hands out the files in the order given (callers put the largest first, so the lanes end on
+// small ones).
 class FileQueue {
   public:
-    explicit FileQueue(std::span<const fs::path> files)
-        : order_(core::largest_first(
-              files.size(), [&, sizes = sizes_of(files)](std::size_t i) { return sizes[i]; })) {}
+    explicit FileQueue(std::size_t count) : count_(count) {}
 
     std::size_t next() {
         std::size_t i = next_.fetch_add(1);
-        return i < order_.size() ? order_[i] : no_file;
+        return i < count_ ? i : no_file;
     }
 
   private:
-    static std::vector<std::uintmax_t> sizes_of(std::span<const fs::path> files) {
-        std::vector<std::uintmax_t> sizes;
-        for (const auto& file : files) {
-            std::error_code ec;
-            auto size = fs::file_size(file, ec);
-            sizes.push_back(ec ? 0 : size);
-        }
-        return sizes;
-    }
-
-    std::vector<std::size_t> order_;
+    std::size_t count_;
     std::atomic<std::size_t> next_{0};
 };
 
@@ -194,8 +183,8 @@ std::vector<core::Result<Digests>> hash_files(std::span<const fs::path> files, u
                            [&](std::size_t i) { results[i] = hash_file(files[i]); });
         return results;
     }
-    FileQueue queue(files);
-    threads = lane_threads(threads, Md5Lanes(*kernel).width());
+    FileQueue queue(files.size());
+    threads = lane_threads(threads, Md5Lanes::width_of(*kernel));
     core::parallel_for(std::min<std::size_t>(threads, files.size()), threads,
                        [&](std::size_t) { LaneHasher(*kernel, files, queue, results).run(); });
     return results;

@@ -14,7 +14,8 @@
 
 namespace chanmirror::io {
 
-// One result per file, in the order given; an unreadable file's error names it. `kernel`
+// One result per file, in the order given; an unreadable file's error names it. Files are
+// started in that order too, so put the largest first. `kernel`
 // picks the MD5 kernel (tests try each); by default the best this CPU has, or OpenSSL per
 // file where it has none.
 std::vector<core::Result<Digests>> hash_files(

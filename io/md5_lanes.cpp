@@ -41,8 +41,7 @@ std::optional<Md5Kernel> Md5Lanes::best_kernel() {
     return kernels.front();
 }
 
-Md5Lanes::Md5Lanes(Md5Kernel kernel)
-    : kernel_(kernel), width_(kernel == Md5Kernel::avx512 ? 16 : 8) {
+Md5Lanes::Md5Lanes(Md5Kernel kernel) : kernel_(kernel) {
     for (unsigned lane = 0; lane < max_width; ++lane)
         reset(lane);
 }

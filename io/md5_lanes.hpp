@@ -28,8 +28,9 @@ class Md5Lanes {
 
     explicit Md5Lanes(Md5Kernel kernel);
 
-    // How many messages run side by side.
-    [[nodiscard]] unsigned width() const { return width_; }
+    // How many messages a kernel runs side by side.
+    static unsigned width_of(Md5Kernel kernel) { return kernel == Md5Kernel::avx512 ? 16 : 8; }
+    [[nodiscard]] unsigned width() const { return width_of(kernel_); }
 
     // Starts a new message in `lane`.
     void reset(unsigned lane);
@@ -48,7 +49,6 @@ class Md5Lanes {
 
   private:
     Md5Kernel kernel_;
-    unsigned width_;
     alignas(64) std::uint32_t state_[4][max_width];  // a, b, c, d of each lane
 };
 

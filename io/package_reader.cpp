@@ -17,24 +17,23 @@ namespace chanmirror::io {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr std::size_t read_chunk = std::size_t{1} << 20;
+// Heads are a few KiB to a bzip2 block; nothing is hashed here, so larger reads only copy
+// bytes nobody looks at.
+constexpr std::size_t read_chunk = std::size_t{64} << 10;
 
 struct ArchiveFree {
     void operator()(archive* a) const { archive_read_free(a); }
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
-// The file as libarchive sees it: every chunk handed over is hashed on the way (unless the
-// request needs no digests).
-struct HashingSource {
+// The file as libarchive sees it, read a chunk at a time.
+struct FileSource {
     FileHandle file;
-    bool hashing = true;
-    Hasher hasher;
     std::vector<unsigned char> buffer = std::vector<unsigned char>(read_chunk);
     core::Error error;
     bool failed = false;
 
-    // The next chunk of the file, hashed; empty at its end.
+    // The next chunk of the file; empty at its end.
     core::Result<std::span<const std::uint8_t>> next_chunk() {
         auto n = file.read(buffer.data(), buffer.size());
         if (!n) {
@@ -42,45 +41,29 @@ struct HashingSource {
             error = n.error();
             return tl::unexpected(n.error());
         }
-        if (hashing)
-            hasher.update({buffer.data(), *n});
         return std::span<const std::uint8_t>(buffer.data(), *n);
     }
 
     static la_ssize_t read(archive*, void* self, const void** out) {
-        auto chunk = static_cast<HashingSource*>(self)->next_chunk();
+        auto chunk = static_cast<FileSource*>(self)->next_chunk();
         if (!chunk)
             return -1;
         *out = chunk->data();
         return static_cast<la_ssize_t>(chunk->size());
     }
 
-    // Moves past bytes libarchive does not need, without reading them; only when nothing is
-    // hashed (so a .conda's pkg- member costs nothing). 0 makes libarchive read instead.
+    // Moves past bytes libarchive does not need without reading them (a .conda's other
+    // member). 0 makes libarchive read instead.
     static la_int64_t skip(archive*, void* self, la_int64_t request) {
-        auto* s = static_cast<HashingSource*>(self);
+        auto* s = static_cast<FileSource*>(self);
         return ::lseek(s->file.fd(), request, SEEK_CUR) < 0 ? 0 : request;
-    }
-
-    // Hashes whatever libarchive did not need to read.
-    core::Result<Digests> drain() {
-        if (!hashing)
-            return Digests{};
-        for (;;) {
-            auto n = file.read(buffer.data(), buffer.size());
-            if (!n)
-                return tl::unexpected(n.error());
-            if (*n == 0)
-                return hasher.finish();
-            hasher.update({buffer.data(), *n});
-        }
     }
 };
 
 // The tar inside a .tar.bz2 as libarchive sees it: decoded by Bzip2Reader from the file's
-// hashed chunks, a little at a time, so reading stops where the tar walk stops.
+// chunks, a little at a time, so reading stops where the tar walk stops.
 struct Bzip2TarSource {
-    explicit Bzip2TarSource(HashingSource& source)
+    explicit Bzip2TarSource(FileSource& source)
         : reader([&source] { return source.next_chunk(); }) {}
 
     Bzip2Reader reader;
@@ -210,7 +193,7 @@ bool may_stop_tar_bz2_early(const ReadRequest& request, FileHandle& file) {
     return size > small_archive_bytes && ends_with_bzip2_stream_end(file, size);
 }
 
-core::Result<void> read_tar_bz2(HashingSource& source, const fs::path& path,
+core::Result<void> read_tar_bz2(FileSource& source, const fs::path& path,
                                 const ReadRequest& request, PackageContents& out) {
     bool may_stop_early = may_stop_tar_bz2_early(request, source.file);
     Bzip2TarSource tar(source);
@@ -246,7 +229,7 @@ enum class ZipWalk { done, needs_seekable };
 // sizes only follow its data (ZIP data descriptor) cannot be skipped without buffering it,
 // so such archives are handed to the seekable reader instead.
 core::Result<ZipWalk> walk_conda_zip(archive* zip, const fs::path& path, const ReadRequest& request,
-                                     bool streaming, const HashingSource* source,
+                                     bool streaming, const FileSource* source,
                                      PackageContents& out) {
     archive_entry* entry = nullptr;
     std::vector<std::string> names;
@@ -275,7 +258,7 @@ core::Result<ZipWalk> walk_conda_zip(archive* zip, const fs::path& path, const R
             return tl::unexpected(source->error);
         if (!walked)
             return tl::unexpected(walked.error());
-        return ZipWalk::done;  // the rest of the file is only hashed
+        return ZipWalk::done;  // the rest of the file is not read
     }
     std::string listing;
     for (const auto& n : names)
@@ -287,14 +270,13 @@ core::Result<ZipWalk> walk_conda_zip(archive* zip, const fs::path& path, const R
             ")"));
 }
 
-core::Result<ZipWalk> read_conda_streaming(HashingSource& source, const fs::path& path,
+core::Result<ZipWalk> read_conda_streaming(FileSource& source, const fs::path& path,
                                            const ReadRequest& request, PackageContents& out) {
     ArchivePtr zip(archive_read_new());
     archive_read_support_format_zip_streamable(zip.get());
     archive_read_set_callback_data(zip.get(), &source);
-    archive_read_set_read_callback(zip.get(), &HashingSource::read);
-    if (!source.hashing)
-        archive_read_set_skip_callback(zip.get(), &HashingSource::skip);
+    archive_read_set_read_callback(zip.get(), &FileSource::read);
+    archive_read_set_skip_callback(zip.get(), &FileSource::skip);
     if (archive_read_open1(zip.get()) != ARCHIVE_OK) {
         if (source.failed)
             return tl::unexpected(source.error);
@@ -303,8 +285,7 @@ core::Result<ZipWalk> read_conda_streaming(HashingSource& source, const fs::path
     return walk_conda_zip(zip.get(), path, request, /*streaming=*/true, &source, out);
 }
 
-// The slower path for odd archives: the central directory locates members, and the file is
-// hashed in a pass of its own.
+// The path for odd archives: the central directory locates members.
 core::Result<void> read_conda_seekable(const fs::path& path, const ReadRequest& request,
                                        PackageContents& out) {
     ArchivePtr zip(archive_read_new());
@@ -315,12 +296,6 @@ core::Result<void> read_conda_seekable(const fs::path& path, const ReadRequest& 
     auto walked = walk_conda_zip(zip.get(), path, request, /*streaming=*/false, nullptr, out);
     if (!walked)
         return tl::unexpected(walked.error());
-    if (!request.hash)
-        return {};
-    auto digests = hash_file(path);
-    if (!digests)
-        return tl::unexpected(digests.error());
-    out.digests = *digests;
     return {};
 }
 
@@ -339,12 +314,7 @@ core::Result<PackageContents> read_package(const fs::path& path, const ReadReque
     auto file = FileHandle::open_read(path);
     if (!file)
         return tl::unexpected(file.error());
-    HashingSource source{std::move(*file),
-                         request.hash,
-                         Hasher{},
-                         std::vector<unsigned char>(read_chunk),
-                         {},
-                         false};
+    FileSource source{std::move(*file), std::vector<unsigned char>(read_chunk), {}, false};
     if (out.format == PackageFormat::conda) {
         auto walked = read_conda_streaming(source, path, request, out);
         if (!walked)
@@ -358,10 +328,6 @@ core::Result<PackageContents> read_package(const fs::path& path, const ReadReque
     } else if (auto read = read_tar_bz2(source, path, request, out); !read) {
         return tl::unexpected(read.error());
     }
-    auto digests = source.drain();
-    if (!digests)
-        return tl::unexpected(digests.error());
-    out.digests = *digests;
     return out;
 }
 

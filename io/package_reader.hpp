@@ -1,7 +1,7 @@
 #pragma once
-// Reads conda packages in one streaming pass: every byte of the file is hashed exactly once
-// while libarchive pulls the metadata it needs; memory does not grow with package size.
-//   .conda    ZIP (stored) -> info-*.tar.zst; the pkg-*.tar.zst member is only hashed
+// Reads the members a request wants out of a conda package, streaming, and no further than it
+// must; memory does not grow with package size. Digests are io::hash_files' job.
+//   .conda    ZIP (stored) -> info-*.tar.zst; the pkg-*.tar.zst member is skipped unread
 //   .tar.bz2  bzip2 tar (decoded by Bzip2Reader); decompression stops once every wanted
 //             member was found, or earlier where the request's stop_before says the rest is
 //             not needed
@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "io/hashing.hpp"
 
 namespace chanmirror::io {
 
@@ -30,7 +29,6 @@ struct PackageContents {
     std::map<std::string, std::string> members;  // normalised path ("info/index.json") -> bytes
     std::vector<std::string> member_order;       // members' paths in archive order
     std::vector<std::string> warnings;           // layout oddities that did not stop reading
-    Digests digests;                             // of the whole file (when requested)
     bool dot_slash_warned = false;
     bool stopped_early = false;  // members after the stopping point were not looked at
 };
@@ -39,7 +37,7 @@ struct ReadRequest {
     PackageComponent component = PackageComponent::info;
     // Members to capture (paths normalised: no leading "./").
     std::function<bool(std::string_view path)> wanted;
-    // True once nothing more is needed; the rest of the file is then only hashed.
+    // True once nothing more is needed; the rest of the file is then not read.
     std::function<bool(const std::map<std::string, std::string>& members)> complete =
         [](const auto&) { return false; };
     // Asked before each non-directory member of a .tar.bz2: true when it and everything after
@@ -49,9 +47,6 @@ struct ReadRequest {
     std::function<bool(const std::map<std::string, std::string>& members, std::string_view next)>
         stop_before = nullptr;
     std::size_t max_member_size = std::size_t{64} << 20;
-    // false: only the members are wanted (the caller hashed the file already, say); digests
-    // stay empty, reading ends with them, and a .conda's other member is skipped unread.
-    bool hash = true;
 };
 
 // Archives up to this size are always read to the end: it costs a few milliseconds, and

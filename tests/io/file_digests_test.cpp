@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "tests/support/package_builder.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace chanmirror;
@@ -13,13 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string random_bytes(std::size_t size, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::string bytes(size, '\0');
-    for (auto& c : bytes)
-        c = static_cast<char>(rng());
-    return bytes;
-}
+using test::random_bytes;
 
 fs::path write(const fs::path& path, const std::string& bytes) {
     test::write_bytes(path, bytes);

@@ -10,6 +10,7 @@
 #include "io/zstd.hpp"
 #include "tests/server/test_server.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/package_builder.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace chanmirror;
@@ -18,13 +19,7 @@ using test::HttpRequestOptions;
 
 namespace {
 
-std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 gen(seed);
-    std::string out(n, '\0');
-    for (auto& c : out)
-        c = static_cast<char>(gen());
-    return out;
-}
+using test::random_bytes;
 
 std::string repodata_json(const std::string& extra_name = "") {
     std::string json =

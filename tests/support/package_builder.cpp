@@ -215,4 +215,12 @@ fs::path build_conda(const fs::path& dir, const PackageSpec& spec) {
     return path;
 }
 
+std::string random_bytes(std::size_t size, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string out(size, '\0');
+    for (auto& c : out)
+        c = static_cast<char>(rng());
+    return out;
+}
+
 }  // namespace chanmirror::test

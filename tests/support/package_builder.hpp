@@ -45,6 +45,9 @@ struct PackageSpec {
 std::filesystem::path build_conda(const std::filesystem::path& dir, const PackageSpec& spec);
 std::filesystem::path build_tar_bz2(const std::filesystem::path& dir, const PackageSpec& spec);
 
+// `size` bytes that do not compress, the same for the same seed.
+std::string random_bytes(std::size_t size, unsigned seed);
+
 // Bytes that compress about as real package payloads do (~2.5x with bzip2).
 std::string compressible_text(std::uint64_t bytes, std::uint64_t seed);
 
